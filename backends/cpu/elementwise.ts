@@ -1,0 +1,110 @@
+/**
+ * Elementwise kernels over typed arrays. Each op has its own tight loop (the switch is
+ * outside the loop), so V8 compiles straight-line arithmetic with no per-element calls.
+ */
+import type { BinaryOp, UnaryOp } from '../backend.js';
+
+export type FloatArray = Float32Array | Float64Array;
+export type NumArray = Float32Array | Float64Array | Int32Array;
+
+export function unaryInto(op: UnaryOp, x: NumArray, out: NumArray): void {
+  const n = x.length;
+  switch (op) {
+    case 'neg': for (let i = 0; i < n; i++) out[i] = -x[i]; break;
+    case 'exp': for (let i = 0; i < n; i++) out[i] = Math.exp(x[i]); break;
+    case 'log': for (let i = 0; i < n; i++) out[i] = Math.log(x[i]); break;
+    case 'log1p': for (let i = 0; i < n; i++) out[i] = Math.log1p(x[i]); break;
+    case 'sqrt': for (let i = 0; i < n; i++) out[i] = Math.sqrt(x[i]); break;
+    case 'rsqrt': for (let i = 0; i < n; i++) out[i] = 1 / Math.sqrt(x[i]); break;
+    case 'abs': for (let i = 0; i < n; i++) out[i] = Math.abs(x[i]); break;
+    case 'sign': for (let i = 0; i < n; i++) out[i] = x[i] > 0 ? 1 : x[i] < 0 ? -1 : 0; break;
+    case 'square': for (let i = 0; i < n; i++) out[i] = x[i] * x[i]; break;
+    case 'reciprocal': for (let i = 0; i < n; i++) out[i] = 1 / x[i]; break;
+    case 'relu': for (let i = 0; i < n; i++) out[i] = x[i] > 0 ? x[i] : 0; break;
+    case 'step': for (let i = 0; i < n; i++) out[i] = x[i] > 0 ? 1 : 0; break;
+    case 'sigmoid': for (let i = 0; i < n; i++) out[i] = 1 / (1 + Math.exp(-x[i])); break;
+    case 'tanh': for (let i = 0; i < n; i++) out[i] = Math.tanh(x[i]); break;
+    // softplus(x) = log(1 + e^x), written to neither overflow nor lose precision
+    case 'softplus':
+      for (let i = 0; i < n; i++) {
+        const v = x[i];
+        out[i] = v > 0 ? v + Math.log1p(Math.exp(-v)) : Math.log1p(Math.exp(v));
+      }
+      break;
+    case 'isfinite': for (let i = 0; i < n; i++) out[i] = Number.isFinite(x[i]) ? 1 : 0; break;
+    default: throw new Error(`cpu: unknown unary op '${op as string}'`);
+  }
+}
+
+/** Scalar form of each binary op, used on the general (broadcast) path. */
+const BINARY: Record<BinaryOp, (a: number, b: number) => number> = {
+  add: (a, b) => a + b,
+  sub: (a, b) => a - b,
+  mul: (a, b) => a * b,
+  div: (a, b) => a / b,
+  pow: (a, b) => Math.pow(a, b),
+  maximum: (a, b) => (a >= b || Number.isNaN(a) ? a : b),
+  minimum: (a, b) => (a <= b || Number.isNaN(a) ? a : b),
+  equal: (a, b) => (a === b ? 1 : 0),
+  greater: (a, b) => (a > b ? 1 : 0),
+  less: (a, b) => (a < b ? 1 : 0),
+};
+
+/** Same-shape fast path for the arithmetic that dominates training. */
+export function binarySameShape(op: BinaryOp, a: NumArray, b: NumArray, out: NumArray): void {
+  const n = out.length;
+  switch (op) {
+    case 'add': for (let i = 0; i < n; i++) out[i] = a[i] + b[i]; return;
+    case 'sub': for (let i = 0; i < n; i++) out[i] = a[i] - b[i]; return;
+    case 'mul': for (let i = 0; i < n; i++) out[i] = a[i] * b[i]; return;
+    case 'div': for (let i = 0; i < n; i++) out[i] = a[i] / b[i]; return;
+    default: {
+      const f = BINARY[op];
+      for (let i = 0; i < n; i++) out[i] = f(a[i], b[i]);
+    }
+  }
+}
+
+/** One operand is a single number (b when `scalarIsB`, else a). */
+export function binaryScalar(op: BinaryOp, x: NumArray, s: number, scalarIsB: boolean, out: NumArray): void {
+  const n = out.length;
+  if (scalarIsB) {
+    switch (op) {
+      case 'add': for (let i = 0; i < n; i++) out[i] = x[i] + s; return;
+      case 'sub': for (let i = 0; i < n; i++) out[i] = x[i] - s; return;
+      case 'mul': for (let i = 0; i < n; i++) out[i] = x[i] * s; return;
+      case 'div': for (let i = 0; i < n; i++) out[i] = x[i] / s; return;
+    }
+  } else {
+    switch (op) {
+      case 'add': for (let i = 0; i < n; i++) out[i] = s + x[i]; return;
+      case 'sub': for (let i = 0; i < n; i++) out[i] = s - x[i]; return;
+      case 'mul': for (let i = 0; i < n; i++) out[i] = s * x[i]; return;
+      case 'div': for (let i = 0; i < n; i++) out[i] = s / x[i]; return;
+    }
+  }
+  const f = BINARY[op];
+  if (scalarIsB) for (let i = 0; i < n; i++) out[i] = f(x[i], s);
+  else for (let i = 0; i < n; i++) out[i] = f(s, x[i]);
+}
+
+/** [rows, cols] ∘ [cols] (a bias row broadcast down the rows): no index maps needed. */
+export function binaryRowBroadcast(op: BinaryOp, a: NumArray, row: NumArray, out: NumArray, rowIsB: boolean): void {
+  const cols = row.length;
+  const rows = out.length / cols;
+  const f = BINARY[op];
+  for (let r = 0; r < rows; r++) {
+    const base = r * cols;
+    if (op === 'add') for (let c = 0; c < cols; c++) out[base + c] = a[base + c] + row[c];
+    else if (op === 'mul') for (let c = 0; c < cols; c++) out[base + c] = a[base + c] * row[c];
+    else if (rowIsB) for (let c = 0; c < cols; c++) out[base + c] = f(a[base + c], row[c]);
+    else for (let c = 0; c < cols; c++) out[base + c] = f(row[c], a[base + c]);
+  }
+}
+
+/** General broadcasting through precomputed index maps (null = identity). */
+export function binaryIndexed(op: BinaryOp, a: NumArray, ai: Int32Array | null, b: NumArray, bi: Int32Array | null, out: NumArray): void {
+  const f = BINARY[op];
+  const n = out.length;
+  for (let i = 0; i < n; i++) out[i] = f(a[ai === null ? i : ai[i]], b[bi === null ? i : bi[i]]);
+}

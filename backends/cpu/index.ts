@@ -1,0 +1,296 @@
+/**
+ * The CPU backend: plain TypeScript over typed arrays. A DataId is `{values}`; float16 is
+ * stored as raw half bits (Uint16Array) and computed in float32 (decode on read, encode on
+ * write), float64 is supported for reference tests.
+ */
+import type {
+  AdaGradOptions, AdamOptions, Backend, BinaryOp, CSRInfo, DataId, MemoryInfo, ReduceOp,
+  SGDOptions, TensorInfo, UnaryOp,
+} from '../backend.js';
+import { allocArray, computeType, type DType, type TypedArray } from '../../core/dtype.js';
+import { decodeHalfArray, encodeHalfArray } from '../../core/float16.js';
+import { broadcastIndexMap, sizeOf } from '../../core/shape.js';
+import { binaryIndexed, binaryRowBroadcast, binaryScalar, binarySameShape, unaryInto, type FloatArray, type NumArray } from './elementwise.js';
+import { reduceInto } from './reduce.js';
+import { matmulInto, spmmInto } from './matmul.js';
+import { concatInto, sliceInto, transposeInto } from './layout.js';
+import { gatherRowsInto, segmentSumInto } from './rows.js';
+import { logSumExpInto, softmaxInto } from './softmax.js';
+import * as optim from './optim.js';
+
+interface CpuData {
+  values: TypedArray;
+}
+
+function data(id: DataId): CpuData {
+  return id as CpuData;
+}
+
+/** The numeric values of x (float16 decoded to float32). */
+function num(x: TensorInfo): NumArray {
+  const v = data(x.dataId).values;
+  return x.dtype === 'float16' ? decodeHalfArray(v as Uint16Array) : (v as NumArray);
+}
+
+function float(x: TensorInfo): FloatArray {
+  const v = num(x);
+  return v instanceof Int32Array ? Float32Array.from(v) : v;
+}
+
+/** A result buffer to compute into: float16 results are computed in float32 first. */
+function scratch(dtype: DType, size: number): NumArray {
+  return dtype === 'float16' ? new Float32Array(size) : (allocArray(dtype, size) as NumArray);
+}
+
+function finish(values: NumArray, dtype: DType): DataId {
+  if (dtype === 'float16') return { values: encodeHalfArray(values) };
+  return { values };
+}
+
+/** For in-place updates: the float view of a weight, and how to write it back. */
+function mutable(x: TensorInfo): { arr: FloatArray; commit: () => void } {
+  const d = data(x.dataId);
+  if (x.dtype === 'float16') {
+    const arr = decodeHalfArray(d.values as Uint16Array);
+    return { arr, commit: () => encodeHalfArray(arr, d.values as Uint16Array) };
+  }
+  if (x.dtype === 'int32') throw new Error('cpu: optimizer updates need float tensors');
+  return { arr: d.values as FloatArray, commit: () => {} };
+}
+
+export class CpuBackend implements Backend {
+  readonly name = 'cpu';
+  private numBuffers = 0;
+  private numBytes = 0;
+
+  private track(id: CpuData): DataId {
+    this.numBuffers++;
+    this.numBytes += id.values.byteLength;
+    return id;
+  }
+
+  // ---- storage ----------------------------------------------------------------
+  write(values: TypedArray, _dtype: DType): DataId {
+    return this.track({ values: values.slice() });
+  }
+
+  zeros(size: number, dtype: DType): DataId {
+    return this.track({ values: allocArray(dtype, size) });
+  }
+
+  readSync(id: DataId): TypedArray {
+    return data(id).values;
+  }
+
+  async read(id: DataId): Promise<TypedArray> {
+    return data(id).values;
+  }
+
+  overwrite(id: DataId, values: TypedArray): void {
+    const d = data(id);
+    if (values.length !== d.values.length) throw new Error(`cpu overwrite: ${values.length} values into a buffer of ${d.values.length}`);
+    d.values.set(values as never);
+  }
+
+  dispose(id: DataId): void {
+    const d = data(id) as CpuData & { freed?: boolean };
+    if (d.freed) return;
+    d.freed = true;
+    this.numBuffers--;
+    this.numBytes -= d.values.byteLength;
+  }
+
+  memory(): MemoryInfo {
+    return { numBuffers: this.numBuffers, numBytes: this.numBytes };
+  }
+
+  private out(values: NumArray, dtype: DType): DataId {
+    return this.track(finish(values, dtype) as CpuData);
+  }
+
+  // ---- elementwise --------------------------------------------------------------
+  unary(op: UnaryOp, x: TensorInfo, outDtype: DType): DataId {
+    const out = scratch(outDtype, sizeOf(x.shape));
+    unaryInto(op, num(x), out);
+    return this.out(out, outDtype);
+  }
+
+  binary(op: BinaryOp, a: TensorInfo, b: TensorInfo, outShape: readonly number[], outDtype: DType): DataId {
+    const av = num(a);
+    const bv = num(b);
+    const out = scratch(outDtype, sizeOf(outShape));
+    const an = av.length;
+    const bn = bv.length;
+    if (an === out.length && bn === out.length) binarySameShape(op, av, bv, out);
+    else if (bn === 1 && an === out.length) binaryScalar(op, av, bv[0], true, out);
+    else if (an === 1 && bn === out.length) binaryScalar(op, bv, av[0], false, out);
+    else if (an === out.length && b.shape.length === 1 && outShape[outShape.length - 1] === bn) binaryRowBroadcast(op, av, bv, out, true);
+    else if (bn === out.length && a.shape.length === 1 && outShape[outShape.length - 1] === an && op !== 'sub' && op !== 'div' && op !== 'pow') {
+      binaryRowBroadcast(op, bv, av, out, false);
+    } else binaryIndexed(op, av, broadcastIndexMap(a.shape, outShape), bv, broadcastIndexMap(b.shape, outShape), out);
+    return this.out(out, outDtype);
+  }
+
+  where(cond: TensorInfo, a: TensorInfo, b: TensorInfo, outDtype: DType): DataId {
+    const c = num(cond);
+    const av = num(a);
+    const bv = num(b);
+    const out = scratch(outDtype, c.length);
+    for (let i = 0; i < c.length; i++) out[i] = c[i] !== 0 ? av[i] : bv[i];
+    return this.out(out, outDtype);
+  }
+
+  cast(x: TensorInfo, dtype: DType): DataId {
+    const src = data(x.dataId).values;
+    if (x.dtype === dtype) return this.track({ values: src.slice() });
+    if (dtype === 'float16') return this.track({ values: encodeHalfArray(num(x)) });
+    const out = allocArray(dtype, src.length) as NumArray;
+    const v = num(x);
+    if (dtype === 'int32') for (let i = 0; i < v.length; i++) out[i] = Math.trunc(v[i]);
+    else out.set(v);
+    return this.track({ values: out });
+  }
+
+  axpy(a: TensorInfo, b: TensorInfo, alpha: number): DataId {
+    const av = num(a);
+    const bv = num(b);
+    const out = scratch(a.dtype, av.length);
+    for (let i = 0; i < av.length; i++) out[i] = av[i] + alpha * bv[i];
+    return this.out(out, a.dtype);
+  }
+
+  // ---- reductions -----------------------------------------------------------------
+  reduce(op: ReduceOp, x: TensorInfo, axes: readonly number[]): DataId {
+    const outSize = sizeOf(x.shape.filter((_, i) => !axes.includes(i)));
+    const out = scratch(x.dtype, outSize);
+    reduceInto(op, num(x), x.shape, axes, out);
+    return this.out(out, x.dtype);
+  }
+
+  // ---- linear algebra ------------------------------------------------------------
+  matmul(a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boolean): DataId {
+    const M = transposeA ? a.shape[1] : a.shape[0];
+    const K = transposeA ? a.shape[0] : a.shape[1];
+    const N = transposeB ? b.shape[0] : b.shape[1];
+    const dtype = computeType(a.dtype === 'float64' || b.dtype === 'float64' ? 'float64' : 'float32');
+    const outDtype = a.dtype === b.dtype ? a.dtype : dtype;
+    const out = scratch(dtype, M * N) as FloatArray;
+    matmulInto(float(a), float(b), M, K, N, transposeA, transposeB, out);
+    return this.out(out, outDtype);
+  }
+
+  spmm(a: CSRInfo, b: TensorInfo): DataId {
+    const N = b.shape[1];
+    const out = scratch(computeType(b.dtype), a.shape[0] * N) as FloatArray;
+    spmmInto(a, float(b), N, out);
+    return this.out(out, b.dtype);
+  }
+
+  // ---- layout ----------------------------------------------------------------
+  transpose(x: TensorInfo, perm: readonly number[]): DataId {
+    const src = data(x.dataId).values;
+    const out = allocArray(x.dtype, src.length);
+    transposeInto(src, x.shape, perm, out);
+    return this.track({ values: out });
+  }
+
+  slice(x: TensorInfo, begin: readonly number[], size: readonly number[]): DataId {
+    const out = allocArray(x.dtype, sizeOf(size));
+    if (out.length > 0) sliceInto(data(x.dataId).values, x.shape, begin, size, out);
+    return this.track({ values: out });
+  }
+
+  concat(xs: readonly TensorInfo[], axis: number): DataId {
+    const total = xs.reduce((s, x) => s + sizeOf(x.shape), 0);
+    const out = allocArray(xs[0].dtype, total);
+    concatInto(xs.map((x) => ({ values: data(x.dataId).values, shape: x.shape })), axis, out);
+    return this.track({ values: out });
+  }
+
+  // ---- rows ----------------------------------------------------------------------
+  gatherRows(table: TensorInfo, ids: TensorInfo): DataId {
+    const width = sizeOf(table.shape.slice(1));
+    const idv = num(ids) as Int32Array;
+    const out = allocArray(table.dtype, idv.length * width);
+    gatherRowsInto(data(table.dataId).values, idv, width, out);
+    return this.track({ values: out });
+  }
+
+  segmentSumRows(values: TensorInfo, segmentIds: Int32Array, numSegments: number): DataId {
+    const width = sizeOf(values.shape.slice(1));
+    const out = scratch(computeType(values.dtype), numSegments * width) as FloatArray;
+    segmentSumInto(num(values), segmentIds, width, out);
+    return this.out(out, values.dtype);
+  }
+
+  scatterAddRows(target: TensorInfo, rows: Int32Array, values: TensorInfo): void {
+    const width = sizeOf(target.shape.slice(1));
+    const t = mutable(target);
+    segmentSumInto(num(values), rows, width, t.arr);
+    t.commit();
+  }
+
+  // ---- softmax family ---------------------------------------------------------------
+  softmax(x: TensorInfo): DataId {
+    const out = scratch(computeType(x.dtype), sizeOf(x.shape)) as FloatArray;
+    softmaxInto(float(x), x.shape[x.shape.length - 1], out, false);
+    return this.out(out, x.dtype);
+  }
+
+  logSoftmax(x: TensorInfo): DataId {
+    const out = scratch(computeType(x.dtype), sizeOf(x.shape)) as FloatArray;
+    softmaxInto(float(x), x.shape[x.shape.length - 1], out, true);
+    return this.out(out, x.dtype);
+  }
+
+  logSumExp(x: TensorInfo): DataId {
+    const cols = x.shape[x.shape.length - 1];
+    const out = scratch(computeType(x.dtype), sizeOf(x.shape) / Math.max(cols, 1)) as FloatArray;
+    logSumExpInto(float(x), cols, out);
+    return this.out(out, x.dtype);
+  }
+
+  // ---- optimizers -----------------------------------------------------------------
+  sgdUpdate(w: TensorInfo, grad: TensorInfo, velocity: TensorInfo | null, opts: SGDOptions): void {
+    const W = mutable(w);
+    const V = velocity ? mutable(velocity) : null;
+    optim.sgdDense(W.arr, float(grad), V ? V.arr : null, opts);
+    W.commit(); V?.commit();
+  }
+
+  adamUpdate(w: TensorInfo, grad: TensorInfo, m: TensorInfo, v: TensorInfo, step: number, opts: AdamOptions): void {
+    const W = mutable(w); const Mm = mutable(m); const Vv = mutable(v);
+    optim.adamDense(W.arr, float(grad), Mm.arr, Vv.arr, step, opts);
+    W.commit(); Mm.commit(); Vv.commit();
+  }
+
+  adagradUpdate(w: TensorInfo, grad: TensorInfo, h: TensorInfo, opts: AdaGradOptions): void {
+    const W = mutable(w); const H = mutable(h);
+    optim.adagradDense(W.arr, float(grad), H.arr, opts);
+    W.commit(); H.commit();
+  }
+
+  sparseSgdUpdate(w: TensorInfo, rows: Int32Array, grad: TensorInfo, velocity: TensorInfo | null, opts: SGDOptions): void {
+    const W = mutable(w);
+    const V = velocity ? mutable(velocity) : null;
+    optim.sgdSparse(W.arr, rows, float(grad), V ? V.arr : null, sizeOf(w.shape.slice(1)), opts);
+    W.commit(); V?.commit();
+  }
+
+  sparseAdamUpdate(w: TensorInfo, rows: Int32Array, grad: TensorInfo, m: TensorInfo, v: TensorInfo,
+    rowSteps: Int32Array, opts: AdamOptions): void {
+    const W = mutable(w); const Mm = mutable(m); const Vv = mutable(v);
+    optim.adamSparse(W.arr, rows, float(grad), Mm.arr, Vv.arr, rowSteps, sizeOf(w.shape.slice(1)), opts);
+    W.commit(); Mm.commit(); Vv.commit();
+  }
+
+  sparseAdagradUpdate(w: TensorInfo, rows: Int32Array, grad: TensorInfo, h: TensorInfo, opts: AdaGradOptions): void {
+    const W = mutable(w); const H = mutable(h);
+    optim.adagradSparse(W.arr, rows, float(grad), H.arr, sizeOf(w.shape.slice(1)), opts);
+    W.commit(); H.commit();
+  }
+}
+
+export function createCpuBackend(): Backend {
+  return new CpuBackend();
+}

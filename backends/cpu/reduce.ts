@@ -1,0 +1,64 @@
+/**
+ * Reductions over any set of axes. The input is viewed as [outer, reduced, inner] blocks
+ * when the reduced axes are contiguous (the common cases: last axis, first axis, all);
+ * otherwise it is transposed so the reduced axes come last. Sums accumulate in float64.
+ */
+import type { ReduceOp } from '../backend.js';
+import { transposeInto } from './layout.js';
+import type { NumArray } from './elementwise.js';
+
+export function reduceInto(op: ReduceOp, x: NumArray, shape: readonly number[], axes: readonly number[], out: NumArray): void {
+  const rank = shape.length;
+  const contiguous = axes.length === 0 || axes.every((a, i) => i === 0 || a === axes[i - 1] + 1);
+  if (!contiguous) {
+    const kept = Array.from({ length: rank }, (_, i) => i).filter((i) => !axes.includes(i));
+    const perm = [...kept, ...axes];
+    const permuted = new (x.constructor as new (n: number) => NumArray)(x.length);
+    transposeInto(x, shape, perm, permuted);
+    const pshape = perm.map((p) => shape[p]);
+    reduceInto(op, permuted, pshape, axes.map((_, i) => kept.length + i), out);
+    return;
+  }
+  let outer = 1;
+  let red = 1;
+  let inner = 1;
+  const first = axes.length ? axes[0] : rank;
+  const last = axes.length ? axes[axes.length - 1] : rank - 1;
+  for (let i = 0; i < rank; i++) {
+    if (i < first) outer *= shape[i];
+    else if (i <= last) red *= shape[i];
+    else inner *= shape[i];
+  }
+  if (inner === 1) {
+    // reduce contiguous runs of `red` values
+    for (let o = 0; o < outer; o++) {
+      const base = o * red;
+      if (op === 'sum') {
+        let s = 0;
+        for (let r = 0; r < red; r++) s += x[base + r];
+        out[o] = s;
+      } else if (op === 'max') {
+        let m = -Infinity;
+        for (let r = 0; r < red; r++) { const v = x[base + r]; if (v > m || Number.isNaN(v)) m = v; }
+        out[o] = m;
+      } else {
+        let m = Infinity;
+        for (let r = 0; r < red; r++) { const v = x[base + r]; if (v < m || Number.isNaN(v)) m = v; }
+        out[o] = m;
+      }
+    }
+    return;
+  }
+  // reduce a leading/middle block: accumulate rows of `inner` values
+  const acc = new Float64Array(inner);
+  for (let o = 0; o < outer; o++) {
+    acc.fill(op === 'sum' ? 0 : op === 'max' ? -Infinity : Infinity);
+    for (let r = 0; r < red; r++) {
+      const base = (o * red + r) * inner;
+      if (op === 'sum') for (let i = 0; i < inner; i++) acc[i] += x[base + i];
+      else if (op === 'max') for (let i = 0; i < inner; i++) { const v = x[base + i]; if (v > acc[i] || Number.isNaN(v)) acc[i] = v; }
+      else for (let i = 0; i < inner; i++) { const v = x[base + i]; if (v < acc[i] || Number.isNaN(v)) acc[i] = v; }
+    }
+    out.set(acc, o * inner);
+  }
+}

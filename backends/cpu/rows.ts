@@ -1,0 +1,25 @@
+/** Row kernels for embedding tables: gather, segment sum, scatter-add. O(rows touched · D). */
+import type { TypedArray } from '../../core/dtype.js';
+
+/** out[i] = table[ids[i]] for rows of `width` values. */
+export function gatherRowsInto(table: TypedArray, ids: Int32Array | Float32Array, width: number, out: TypedArray): void {
+  const n = ids.length;
+  if (width === 1) {
+    for (let i = 0; i < n; i++) out[i] = table[ids[i]];
+    return;
+  }
+  for (let i = 0; i < n; i++) {
+    const src = ids[i] * width;
+    out.set(table.subarray(src, src + width), i * width);
+  }
+}
+
+/** out[seg[i]] += values[i], rows of `width`; out must start zeroed. */
+export function segmentSumInto(values: ArrayLike<number>, seg: Int32Array, width: number, out: Float32Array | Float64Array): void {
+  const n = seg.length;
+  for (let i = 0; i < n; i++) {
+    const dst = seg[i] * width;
+    const src = i * width;
+    for (let j = 0; j < width; j++) out[dst + j] += values[src + j];
+  }
+}

@@ -1,0 +1,3 @@
+export { Module } from './module.js';
+export { Embedding, Linear, ReLU, Sigmoid, Tanh, Sequential, type EmbeddingOptions, type LinearOptions } from './layers.js';
+export { initTensor, type Init } from './init.js';

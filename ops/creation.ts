@@ -1,0 +1,116 @@
+/** Making tensors: from data, zeros/ones/full, random (seeded), variables. */
+import { assertDType, type DType } from '../core/dtype.js';
+import { engine } from '../core/engine.js';
+import { randomStream } from '../core/random.js';
+import { assertValidShape, fmtShape, sizeOf } from '../core/shape.js';
+import { Tensor } from '../core/tensor.js';
+import { currentBackend, storageFor, wrap } from './util.js';
+
+type Nested = number | boolean | Nested[];
+
+function inferShape(data: Nested): number[] {
+  const shape: number[] = [];
+  let cur: Nested = data;
+  while (Array.isArray(cur)) {
+    shape.push(cur.length);
+    cur = cur[0] as Nested;
+  }
+  return shape;
+}
+
+function flattenInto(data: Nested, shape: number[], dim: number, out: number[], path: number[]): void {
+  if (dim === shape.length) {
+    if (Array.isArray(data)) throw new Error(`tensor: ragged nested array at index [${path.join(', ')}]`);
+    out.push(typeof data === 'boolean' ? Number(data) : data);
+    return;
+  }
+  if (!Array.isArray(data) || data.length !== shape[dim]) {
+    throw new Error(`tensor: ragged nested array at index [${path.join(', ')}] (expected ${shape[dim]} entries along axis ${dim})`);
+  }
+  data.forEach((d, i) => flattenInto(d, shape, dim + 1, out, [...path, i]));
+}
+
+/**
+ * `tensor(data, shape?, dtype?)`: data is a nested array, a flat array or a typed array
+ * (a typed array's type picks the dtype unless one is given).
+ */
+export function tensor(data: Nested | ArrayLike<number>, shape?: readonly number[], dtype?: DType): Tensor {
+  let flat: ArrayLike<number>;
+  let inferred: number[];
+  if (ArrayBuffer.isView(data)) {
+    flat = data as unknown as ArrayLike<number>;
+    inferred = [flat.length];
+    dtype ??= data instanceof Int32Array ? 'int32' : data instanceof Float64Array ? 'float64' : 'float32';
+  } else if (typeof data === 'number' || typeof data === 'boolean') {
+    flat = [Number(data)];
+    inferred = [];
+  } else {
+    inferred = inferShape(data as Nested);
+    const out: number[] = [];
+    flattenInto(data as Nested, inferred, 0, out, []);
+    flat = out;
+  }
+  const d = assertDType(dtype ?? 'float32', 'tensor');
+  const s = shape ? assertValidShape(shape, 'tensor') : inferred;
+  if (sizeOf(s) !== flat.length) throw new Error(`tensor: ${flat.length} values do not fill shape ${fmtShape(s)}`);
+  const b = currentBackend();
+  return wrap(b.write(storageFor(flat, d), d), s, d, b);
+}
+
+export function zeros(shape: readonly number[], dtype: DType = 'float32'): Tensor {
+  const s = assertValidShape(shape, 'zeros');
+  const b = currentBackend();
+  return wrap(b.zeros(sizeOf(s), dtype), s, dtype, b);
+}
+
+export function full(shape: readonly number[], value: number, dtype: DType = 'float32'): Tensor {
+  const s = assertValidShape(shape, 'full');
+  const b = currentBackend();
+  return wrap(b.write(storageFor(new Float64Array(sizeOf(s)).fill(value), dtype), dtype), s, dtype, b);
+}
+
+export const ones = (shape: readonly number[], dtype: DType = 'float32'): Tensor => full(shape, 1, dtype);
+export const zerosLike = (t: Tensor): Tensor => zeros(t.shape, t.dtype);
+export const onesLike = (t: Tensor): Tensor => ones(t.shape, t.dtype);
+
+export interface RandomOptions {
+  seed?: number | string;
+  /** stream name (default 'randn' / 'rand') */
+  stream?: string;
+  dtype?: DType;
+  mean?: number;
+  std?: number;
+  min?: number;
+  max?: number;
+}
+
+/** Normal(mean, std) values from a named, seeded stream. */
+export function randn(shape: readonly number[], opts: RandomOptions = {}): Tensor {
+  const s = assertValidShape(shape, 'randn');
+  const rng = randomStream(opts.stream ?? 'randn', opts.seed);
+  const values = new Float64Array(sizeOf(s));
+  const m = opts.mean ?? 0;
+  const sd = opts.std ?? 1;
+  for (let i = 0; i < values.length; i++) values[i] = m + sd * rng.normal();
+  return tensor(values, s, opts.dtype ?? 'float32');
+}
+
+/** Uniform [min, max) values from a named, seeded stream. */
+export function rand(shape: readonly number[], opts: RandomOptions = {}): Tensor {
+  const s = assertValidShape(shape, 'rand');
+  const rng = randomStream(opts.stream ?? 'rand', opts.seed);
+  const lo = opts.min ?? 0;
+  const hi = opts.max ?? 1;
+  const values = new Float64Array(sizeOf(s));
+  for (let i = 0; i < values.length; i++) values[i] = lo + (hi - lo) * rng.next();
+  return tensor(values, s, opts.dtype ?? 'float32');
+}
+
+/** Marks a tensor as a trainable leaf: it records gradients and survives `tidy`. */
+export function variable(t: Tensor, name?: string): Tensor {
+  if (t.dtype === 'int32') throw new Error(`variable: ${t.describe()} is int32; only float tensors can have gradients`);
+  t.requiresGrad = true;
+  t.node = null;
+  if (name) t.name = name;
+  return engine.keep(t);
+}
