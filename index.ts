@@ -6,6 +6,11 @@ import { engine } from './core/engine.js';
 import { createCpuBackend } from './backends/cpu/index.js';
 
 engine.registerBackend('cpu', createCpuBackend, 1);
+// The WebGL backend is loaded on first use: `await sg.setBackend('webgl', {gl?})`.
+engine.registerBackend('webgl', async (options?: unknown) => {
+  const { createWebGLBackend } = await import('./backends/webgl/index.js');
+  return createWebGLBackend(options as never);
+}, 2);
 
 export { Tensor, type Gradient } from './core/tensor.js';
 export { RowSparse } from './core/rowsparse.js';
