@@ -21,6 +21,10 @@ export type { DType } from './core/dtype.js';
 export * from './ops/index.js';
 export * as nn from './models/nn/index.js';
 export * as optim from './models/optim/index.js';
+export * as models from './models/index.js';
+export * as train from './models/train/index.js';
+export * as metrics from './models/train/metrics.js';
+export { save, load, CHECKPOINT_FORMAT_VERSION } from './models/checkpoint.js';
 
 /** Makes `name` ('cpu' | 'webgl') the active backend. */
 export async function setBackend(name: string, options?: unknown): Promise<void> {

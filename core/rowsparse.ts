@@ -65,41 +65,35 @@ export function isRowSparse(x: unknown): x is RowSparse {
 
 /**
  * Sorted unique ids plus, for each input position, the position of its id among them.
- * Counting for small id ranges, a sort otherwise: O(n log n) at worst, never O(N).
+ * O(n + u log u) for u unique ids: a marker array (reused between calls, reset after use)
+ * finds the unique ids in one pass, then only those are sorted — never O(table rows) work.
  */
+let marker = new Int32Array(0);
+
 export function uniqueSorted(ids: Int32Array | ArrayLike<number>): { unique: Int32Array; inverse: Int32Array } {
   const n = ids.length;
   const inverse = new Int32Array(n);
   if (n === 0) return { unique: new Int32Array(0), inverse };
-  const order = new Int32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  // sort positions by id (typed-array sort on packed keys when ids fit 31 bits with n ≤ 2^21)
-  const sorted = Int32Array.from(ids as ArrayLike<number>);
-  let isSorted = true;
-  for (let i = 1; i < n; i++) if (sorted[i - 1] > sorted[i]) { isSorted = false; break; }
-  if (!isSorted) {
-    const keys = new Float64Array(n);
-    for (let i = 0; i < n; i++) keys[i] = ids[i] * 4194304 + i; // id·2^22 + position: exact below 2^53
-    if (n < 4194304) {
-      keys.sort();
-      for (let i = 0; i < n; i++) {
-        const k = keys[i];
-        const pos = k % 4194304;
-        order[i] = pos;
-        sorted[i] = (k - pos) / 4194304;
-      }
-    } else {
-      const idx = Array.from(order).sort((a, b) => (ids[a] as number) - (ids[b] as number));
-      for (let i = 0; i < n; i++) { order[i] = idx[i]; sorted[i] = ids[idx[i]] as number; }
+  let maxId = 0;
+  for (let i = 0; i < n; i++) if (ids[i] > maxId) maxId = ids[i];
+  if (maxId >= marker.length) {
+    marker = new Int32Array(Math.max(maxId + 1, marker.length * 2));
+    marker.fill(-1);
+  }
+  const found = new Int32Array(n);
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    const id = ids[i];
+    if (marker[id] < 0) {
+      marker[id] = count;
+      found[count++] = id;
     }
   }
-  let count = 0;
-  const uniqueTmp = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    if (i === 0 || sorted[i] !== sorted[i - 1]) uniqueTmp[count++] = sorted[i];
-    inverse[order[i]] = count - 1;
-  }
-  return { unique: uniqueTmp.slice(0, count), inverse };
+  const unique = found.slice(0, count).sort();
+  for (let j = 0; j < count; j++) marker[unique[j]] = j;
+  for (let i = 0; i < n; i++) inverse[i] = marker[ids[i]];
+  for (let j = 0; j < count; j++) marker[unique[j]] = -1;
+  return { unique, inverse };
 }
 
 /** RowSparse + RowSparse: union of rows, values of shared rows summed (one segment sum). */

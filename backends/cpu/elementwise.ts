@@ -50,6 +50,9 @@ const BINARY: Record<BinaryOp, (a: number, b: number) => number> = {
   less: (a, b) => (a < b ? 1 : 0),
 };
 
+/** One binary op on two numbers. */
+export const BINARY_SCALAR = (op: BinaryOp, a: number, b: number): number => BINARY[op](a, b);
+
 /** Same-shape fast path for the arithmetic that dominates training. */
 export function binarySameShape(op: BinaryOp, a: NumArray, b: NumArray, out: NumArray): void {
   const n = out.length;
@@ -88,17 +91,61 @@ export function binaryScalar(op: BinaryOp, x: NumArray, s: number, scalarIsB: bo
   else for (let i = 0; i < n; i++) out[i] = f(s, x[i]);
 }
 
-/** [rows, cols] ∘ [cols] (a bias row broadcast down the rows): no index maps needed. */
-export function binaryRowBroadcast(op: BinaryOp, a: NumArray, row: NumArray, out: NumArray, rowIsB: boolean): void {
-  const cols = row.length;
-  const rows = out.length / cols;
+/**
+ * How a broadcast input maps onto the output, for the cheap cases:
+ * 'suffix' — the input repeats along leading axes (a bias row: index = i mod size);
+ * 'prefix' — the input is constant along trailing axes (a column [R,1]: index = i div inner).
+ */
+export type BroadcastKind = { kind: 'suffix'; size: number } | { kind: 'prefix'; inner: number } | null;
+
+export function broadcastKind(inShape: readonly number[], outShape: readonly number[]): BroadcastKind {
+  const n = outShape.length;
+  const padded = new Array<number>(n - inShape.length).fill(1).concat(inShape);
+  // suffix: leading dims 1, then equal to the output's
+  let k = 0;
+  while (k < n && padded[k] === 1 && outShape[k] !== 1) k++;
+  let ok = true;
+  for (let i = k; i < n; i++) if (padded[i] !== outShape[i]) { ok = false; break; }
+  if (ok) {
+    let size = 1;
+    for (let i = k; i < n; i++) size *= outShape[i];
+    return { kind: 'suffix', size };
+  }
+  // prefix: equal to the output's, then trailing dims 1
+  let t = n;
+  while (t > 0 && padded[t - 1] === 1 && outShape[t - 1] !== 1) t--;
+  for (let i = 0; i < t; i++) if (padded[i] !== outShape[i]) return null;
+  let inner = 1;
+  for (let i = t; i < n; i++) inner *= outShape[i];
+  return { kind: 'prefix', inner };
+}
+
+/**
+ * out = full ∘ small (or small ∘ full when `smallIsA`), with `small` broadcast as described
+ * by `how`. One loop per case, no index maps.
+ */
+export function binaryBroadcastFast(op: BinaryOp, full: NumArray, small: NumArray, how: NonNullable<BroadcastKind>, smallIsA: boolean, out: NumArray): void {
   const f = BINARY[op];
-  for (let r = 0; r < rows; r++) {
-    const base = r * cols;
-    if (op === 'add') for (let c = 0; c < cols; c++) out[base + c] = a[base + c] + row[c];
-    else if (op === 'mul') for (let c = 0; c < cols; c++) out[base + c] = a[base + c] * row[c];
-    else if (rowIsB) for (let c = 0; c < cols; c++) out[base + c] = f(a[base + c], row[c]);
-    else for (let c = 0; c < cols; c++) out[base + c] = f(row[c], a[base + c]);
+  const n = out.length;
+  if (how.kind === 'prefix') {
+    const inner = how.inner;
+    const outer = n / inner;
+    for (let o = 0; o < outer; o++) {
+      const s = small[o];
+      const base = o * inner;
+      if (op === 'add') for (let j = base; j < base + inner; j++) out[j] = full[j] + s;
+      else if (op === 'mul') for (let j = base; j < base + inner; j++) out[j] = full[j] * s;
+      else if (smallIsA) for (let j = base; j < base + inner; j++) out[j] = f(s, full[j]);
+      else for (let j = base; j < base + inner; j++) out[j] = f(full[j], s);
+    }
+    return;
+  }
+  const size = how.size;
+  for (let base = 0; base < n; base += size) {
+    if (op === 'add') for (let c = 0; c < size; c++) out[base + c] = full[base + c] + small[c];
+    else if (op === 'mul') for (let c = 0; c < size; c++) out[base + c] = full[base + c] * small[c];
+    else if (smallIsA) for (let c = 0; c < size; c++) out[base + c] = f(small[c], full[base + c]);
+    else for (let c = 0; c < size; c++) out[base + c] = f(full[base + c], small[c]);
   }
 }
 

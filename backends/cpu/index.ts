@@ -10,7 +10,7 @@ import type {
 import { allocArray, computeType, type DType, type TypedArray } from '../../core/dtype.js';
 import { decodeHalfArray, encodeHalfArray } from '../../core/float16.js';
 import { broadcastIndexMap, sizeOf } from '../../core/shape.js';
-import { binaryIndexed, binaryRowBroadcast, binaryScalar, binarySameShape, unaryInto, type FloatArray, type NumArray } from './elementwise.js';
+import { binaryBroadcastFast, binaryIndexed, binaryScalar, binarySameShape, broadcastKind, BINARY_SCALAR, unaryInto, type FloatArray, type NumArray } from './elementwise.js';
 import { reduceInto } from './reduce.js';
 import { matmulInto, spmmInto } from './matmul.js';
 import { concatInto, sliceInto, transposeInto } from './layout.js';
@@ -121,13 +121,26 @@ export class CpuBackend implements Backend {
     const out = scratch(outDtype, sizeOf(outShape));
     const an = av.length;
     const bn = bv.length;
-    if (an === out.length && bn === out.length) binarySameShape(op, av, bv, out);
-    else if (bn === 1 && an === out.length) binaryScalar(op, av, bv[0], true, out);
-    else if (an === 1 && bn === out.length) binaryScalar(op, bv, av[0], false, out);
-    else if (an === out.length && b.shape.length === 1 && outShape[outShape.length - 1] === bn) binaryRowBroadcast(op, av, bv, out, true);
-    else if (bn === out.length && a.shape.length === 1 && outShape[outShape.length - 1] === an && op !== 'sub' && op !== 'div' && op !== 'pow') {
-      binaryRowBroadcast(op, bv, av, out, false);
-    } else binaryIndexed(op, av, broadcastIndexMap(a.shape, outShape), bv, broadcastIndexMap(b.shape, outShape), out);
+    const n = out.length;
+    if (an === n && bn === n) binarySameShape(op, av, bv, out);
+    else if (bn === 1 && an === n) binaryScalar(op, av, bv[0], true, out);
+    else if (an === 1 && bn === n) binaryScalar(op, bv, av[0], false, out);
+    else if (an === 1 && bn === 1) out.fill(BINARY_SCALAR(op, av[0], bv[0]));
+    else {
+      const aHow = an === n ? null : broadcastKind(a.shape, outShape);
+      const bHow = bn === n ? null : broadcastKind(b.shape, outShape);
+      if (an === n && bHow) binaryBroadcastFast(op, av, bv, bHow, false, out);
+      else if (bn === n && aHow) binaryBroadcastFast(op, bv, av, aHow, true, out);
+      else if (bn === 1 && aHow) {
+        // expand a (e.g. dy [B,1] → [B,D] in a sum's backward), then apply the scalar in place
+        binaryBroadcastFast('add', out.fill(0), av, aHow, true, out);
+        binaryScalar(op, out, bv[0], true, out);
+      } else if (an === 1 && bHow) {
+        binaryBroadcastFast('add', out.fill(0), bv, bHow, false, out);
+        binaryScalar(op, out, av[0], false, out);
+      }
+      else binaryIndexed(op, av, broadcastIndexMap(a.shape, outShape), bv, broadcastIndexMap(b.shape, outShape), out);
+    }
     return this.out(out, outDtype);
   }
 

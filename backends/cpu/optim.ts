@@ -20,11 +20,10 @@ function sgdRange(w: FloatArray, g: FloatArray, gOff: number, vel: FloatArray | 
   }
 }
 
+/** c1 = 1 − β1^t and c2 = 1 − β2^t are Adam's bias corrections for step t. */
 function adamRange(w: FloatArray, g: FloatArray, gOff: number, m: FloatArray, v: FloatArray, lo: number, hi: number,
-  step: number, o: AdamOptions): void {
+  c1: number, c2: number, o: AdamOptions): void {
   const { lr, beta1, beta2, eps, weightDecay } = o;
-  const c1 = 1 - Math.pow(beta1, step);
-  const c2 = 1 - Math.pow(beta2, step);
   for (let i = lo, k = gOff; i < hi; i++, k++) {
     const gi = g[k] + weightDecay * w[i];
     m[i] = beta1 * m[i] + (1 - beta1) * gi;
@@ -51,13 +50,21 @@ export function sgdSparse(w: FloatArray, rows: Int32Array, g: FloatArray, vel: F
 }
 
 export function adamDense(w: FloatArray, g: FloatArray, m: FloatArray, v: FloatArray, step: number, o: AdamOptions): void {
-  adamRange(w, g, 0, m, v, 0, w.length, step, o);
+  adamRange(w, g, 0, m, v, 0, w.length, 1 - Math.pow(o.beta1, step), 1 - Math.pow(o.beta2, step), o);
 }
 
 export function adamSparse(w: FloatArray, rows: Int32Array, g: FloatArray, m: FloatArray, v: FloatArray,
   rowSteps: Int32Array, width: number, o: AdamOptions): void {
+  // the corrections depend only on a row's step count: compute each distinct count once
+  const cache = new Map<number, [number, number]>();
   for (let r = 0; r < rows.length; r++) {
-    adamRange(w, g, r * width, m, v, rows[r] * width, (rows[r] + 1) * width, rowSteps[r], o);
+    const t = rowSteps[r];
+    let c = cache.get(t);
+    if (!c) {
+      c = [1 - Math.pow(o.beta1, t), 1 - Math.pow(o.beta2, t)];
+      cache.set(t, c);
+    }
+    adamRange(w, g, r * width, m, v, rows[r] * width, (rows[r] + 1) * width, c[0], c[1], o);
   }
 }
 

@@ -8,9 +8,17 @@ export function gatherRowsInto(table: TypedArray, ids: Int32Array | Float32Array
     for (let i = 0; i < n; i++) out[i] = table[ids[i]];
     return;
   }
-  for (let i = 0; i < n; i++) {
+  if (width >= 64) {
+    for (let i = 0; i < n; i++) {
+      const src = ids[i] * width;
+      out.set(table.subarray(src, src + width), i * width);
+    }
+    return;
+  }
+  // short rows: a plain loop beats creating a subarray view per row
+  for (let i = 0, o = 0; i < n; i++) {
     const src = ids[i] * width;
-    out.set(table.subarray(src, src + width), i * width);
+    for (let j = 0; j < width; j++) out[o++] = table[src + j];
   }
 }
 

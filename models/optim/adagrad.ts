@@ -16,6 +16,10 @@ export class AdaGrad extends Optimizer {
     this.eps = opts.eps ?? 1e-7;
   }
 
+  override hyperParameters() {
+    return { ...super.hyperParameters(), eps: this.eps };
+  }
+
   private opts() {
     return { lr: this.lr, eps: this.eps, weightDecay: this.weightDecay };
   }

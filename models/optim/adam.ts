@@ -55,19 +55,30 @@ export class Adam extends Optimizer {
     backend.sparseAdamUpdate(p, g.indices, g.values, this.slot(p, 'm'), this.slot(p, 'v'), steps, this.opts());
   }
 
+  override hyperParameters() {
+    return { ...super.hyperParameters(), beta1: this.beta1, beta2: this.beta2, eps: this.eps };
+  }
+
   /** Step counts (for checkpoints): dense count and per-row counts by parameter index. */
-  stepState(): { dense: number[]; rows: (Int32Array | null)[] } {
+  override extraState(): Record<string, unknown> {
     return {
-      dense: this.params.map((p) => this.steps.get(p) ?? 0),
-      rows: this.params.map((p) => this.rowSteps.get(p) ?? null),
+      ...super.extraState(),
+      denseSteps: this.params.map((p) => this.steps.get(p) ?? 0),
+      rowSteps: this.params.map((p) => {
+        const r = this.rowSteps.get(p);
+        return r ? Array.from(r) : null;
+      }),
     };
   }
 
-  loadStepState(s: { dense: number[]; rows: (Int32Array | null)[] }): void {
+  override loadExtraState(s: Record<string, unknown>): void {
+    super.loadExtraState(s);
+    const dense = (s.denseSteps as number[] | undefined) ?? [];
+    const rows = (s.rowSteps as (number[] | null)[] | undefined) ?? [];
     this.params.forEach((p, i) => {
-      this.steps.set(p, s.dense[i] ?? 0);
-      const r = s.rows[i];
-      if (r) this.rowSteps.set(p, r.slice());
+      this.steps.set(p, dense[i] ?? 0);
+      const r = rows[i];
+      if (r) this.rowSteps.set(p, Int32Array.from(r));
     });
   }
 }

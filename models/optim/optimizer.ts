@@ -104,6 +104,30 @@ export abstract class Optimizer {
     return out;
   }
 
+  /** Hyper-parameters, to rebuild this optimizer from a checkpoint. */
+  hyperParameters(): Record<string, number | boolean> {
+    return { lr: this.lr, weightDecay: this.weightDecay, lazy: this.lazy };
+  }
+
+  /** Everything besides the state tensors that a resumed run needs (step counts …). */
+  extraState(): Record<string, unknown> {
+    return { iterations: this.iterations };
+  }
+
+  loadExtraState(s: Record<string, unknown>): void {
+    this.iterations = Number(s.iterations ?? 0);
+  }
+
+  /** Restores a state tensor saved under `${paramIndex}.${slot}`. */
+  loadStateTensor(key: string, values: Float32Array): void {
+    const [idx, slot] = [Number(key.slice(0, key.indexOf('.'))), key.slice(key.indexOf('.') + 1)];
+    const p = this.params[idx];
+    if (!p) throw new Error(`${this.constructor.name}: checkpoint state '${key}' names parameter ${idx}, but there are ${this.params.length}`);
+    const t = this.slot(p, slot);
+    if (values.length !== t.size) throw new Error(`${this.constructor.name}: state '${key}' has ${values.length} values, expected ${t.size}`);
+    t.backend.overwrite(t.dataId, values);
+  }
+
   /** Frees the state tensors. */
   dispose(): void {
     for (const s of this.state.values()) for (const t of Object.values(s)) t.dispose();

@@ -16,6 +16,10 @@ export class SGD extends Optimizer {
     this.momentum = opts.momentum ?? 0;
   }
 
+  override hyperParameters() {
+    return { ...super.hyperParameters(), momentum: this.momentum };
+  }
+
   private opts() {
     return { lr: this.lr, momentum: this.momentum, weightDecay: this.weightDecay };
   }

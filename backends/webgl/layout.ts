@@ -1,0 +1,124 @@
+/**
+ * How a tensor lives in a texture.
+ *
+ * Every tensor is a flat array of `size` elements stored ONE ELEMENT PER TEXEL in a
+ * single-channel float texture (R32F; R16F for float16), row-major over a 2-D texture:
+ *
+ *     flat index i  ↔  texel (x, y) = (i mod W, i div W)
+ *
+ * Why one channel (R32F) and not four values per RGBA32F texel:
+ * - a flat index maps to exactly one texel, so every kernel — broadcasting, gather, the
+ *   row-sparse line draws that write single rows into an embedding table, 2-D layouts for
+ *   tensors bigger than MAX_TEXTURE_SIZE — is plain index arithmetic, readable by a
+ *   student, with no "which of the 4 components" bookkeeping;
+ * - a row-sparse update can write exactly the elements of one row: with 4 elements per
+ *   texel a row boundary could fall inside a texel, and writing that texel would also
+ *   overwrite a neighbouring row we must not touch.
+ * The one kernel where texel fetches dominate, matmul, packs its operands into RGBA32F
+ * internally (see matmul.ts), and gets the 4-wide fetches where they pay.
+ *
+ * Widths are powers of two, so (x, y) comes from a mask and a shift: integer division is
+ * slow on a software rasterizer (llvmpipe, SwiftShader), which has no SIMD divide.
+ * Tensors up to `maxWidth()` elements take one row (width rounded up to a power of two,
+ * which also lets the texture pool reuse textures across nearby sizes); larger ones take
+ * rows of exactly `maxWidth()` texels, the largest power of two ≤ MAX_TEXTURE_SIZE.
+ *
+ * int32 tensors (ids) are stored as R32F too: every integer below 2^24 is exact in float32,
+ * and integer textures do not work on this machine's headless-gl (an R32I texture read back
+ * as 0 in a vertex shader). Their host copy is kept as well (see textures.ts).
+ */
+import type { DType } from '../../core/dtype.js';
+
+export type TexFormat = 'R32F' | 'R16F' | 'RGBA32F';
+
+let deviceMax = 16384;
+let maxWidthLimit = 16384;
+let maxWidthOverride: number | null = null;
+
+/** The largest texture width the backend uses (a power of two). */
+export function maxWidth(): number {
+  return maxWidthOverride ?? maxWidthLimit;
+}
+
+/** Called once per context with MAX_TEXTURE_SIZE. */
+export function setDeviceMaxTextureSize(max: number): void {
+  deviceMax = max;
+  maxWidthLimit = floorPow2(max);
+}
+
+/**
+ * Tests lower the width so the 2-D layout (tensors spanning many texture rows) is exercised
+ * with small tensors; `null` restores the device limit. Affects textures allocated later.
+ */
+export function setMaxTextureWidth(width: number | null): void {
+  if (width !== null && (!Number.isInteger(width) || width < 4 || floorPow2(width) !== width)) {
+    throw new Error(`webgl setMaxTextureWidth: ${width} must be a power of two ≥ 4`);
+  }
+  maxWidthOverride = width === null ? null : Math.min(width, maxWidthLimit);
+}
+
+export function floorPow2(n: number): number {
+  return 2 ** Math.floor(Math.log2(Math.max(n, 1)));
+}
+
+export function ceilPow2(n: number): number {
+  return 2 ** Math.ceil(Math.log2(Math.max(n, 1)));
+}
+
+/** Texture width and height holding `size` elements, one per texel. */
+export function texShape(size: number): { width: number; height: number } {
+  const max = maxWidth();
+  if (size <= max) return { width: ceilPow2(size), height: 1 };
+  const height = Math.ceil(size / max);
+  if (height > deviceMax) {
+    throw new Error(`webgl: a tensor of ${size} elements does not fit in one ${max}×${deviceMax} texture (MAX_TEXTURE_SIZE ${deviceMax})`);
+  }
+  return { width: max, height };
+}
+
+export function formatOf(dtype: DType): TexFormat {
+  switch (dtype) {
+    case 'float32':
+    case 'int32':
+      return 'R32F';
+    case 'float16':
+      return 'R16F';
+    case 'float64':
+      throw new Error("webgl: float64 is not supported on the WebGL backend (GPUs have no float64 textures); use float32, or the 'cpu' backend for float64 references");
+  }
+}
+
+export function bytesPerTexel(format: TexFormat): number {
+  return format === 'R32F' ? 4 : format === 'R16F' ? 2 : 16;
+}
+
+/**
+ * GLSL shared by every kernel: precision, the output's flat index, and reading element i of
+ * a texture laid out as above. `uOutShift`/`uOutSize` are set by the draw helper.
+ */
+export const GLSL_HEADER = `#version 300 es
+precision highp float;
+precision highp int;
+precision highp sampler2D;
+`;
+
+export const GLSL_ADDRESSING = `
+uniform int uOutShift;   // log2 of the output texture's width
+uniform int uOutSize;    // number of elements in the output
+// The output element this fragment computes.
+int outIndex() {
+  ivec2 c = ivec2(gl_FragCoord.xy);
+  return (c.y << uOutShift) + c.x;
+}
+// log2 of a texture's width (exact: widths are powers of two).
+int widthShift(sampler2D t) {
+  return int(log2(float(textureSize(t, 0).x)) + 0.5);
+}
+// Element i of a one-element-per-texel texture whose width is 2^shift.
+float fetchAt(sampler2D t, int shift, int i) {
+  return texelFetch(t, ivec2(i & ((1 << shift) - 1), i >> shift), 0).r;
+}
+float fetch(sampler2D t, int i) {
+  return fetchAt(t, widthShift(t), i);
+}
+`;

@@ -1,0 +1,120 @@
+/**
+ * What a benchmark is. A benchmark file exports one `Benchmark`: its cases (sizes, per size
+ * mode) and its comparisons (two or more sides measured on every case, interleaved). A side
+ * is a setup → run (one step) → teardown triple. The runner (harness.ts) does the timing;
+ * a benchmark only says what to run.
+ */
+import type { Tensor } from '../core/tensor.js';
+
+/** `tiny`: seconds, for the test suite's smoke test; `quick`: CI; `full`: the seeds' sizes. */
+export type SizeMode = 'tiny' | 'quick' | 'full';
+export const SIZE_MODES: readonly SizeMode[] = ['tiny', 'quick', 'full'];
+
+export type ParamValue = number | string | boolean;
+export type Params = Record<string, ParamValue>;
+
+/** Per-case overrides of the runner's repeat policy (e.g. a 30-second matmul needs fewer rounds). */
+export interface RepeatPolicy {
+  /** untimed rounds first (JIT, caches, lazily made optimizer state) */
+  warmup: number;
+  /** timed rounds at least … */
+  minRounds: number;
+  /** … and at most */
+  maxRounds: number;
+  /** stop after this much timed wall time once minRounds are done */
+  budgetMs: number;
+}
+
+export interface BenchCase {
+  /** stable key within the benchmark, e.g. 'rows=131262,batch=1000,dim=25' (used by --compare) */
+  id: string;
+  /** for tables and charts; defaults to the id */
+  label?: string;
+  params: Params;
+  /** items one run processes (samples, FLOPs, rows…); gives throughput = items / median time */
+  items?: number;
+  /** what an item is ('samples' unless told) */
+  itemUnit?: string;
+  repeats?: Partial<RepeatPolicy>;
+}
+
+/** What a side's setup hands back: one run = one step of the workload. */
+export interface RunInstance {
+  run(): void | Promise<void>;
+  teardown?(): void | Promise<void>;
+}
+
+/** Given to setup: where and how big, and how to wait for a backend to finish. */
+export interface BenchContext {
+  /** the backend this side runs on (already active when setup and run are called) */
+  backend: string;
+  size: SizeMode;
+  /** Blocks until the work producing `t` is done (a no-op on the synchronous CPU backend). */
+  sync(t: Tensor): void;
+}
+
+export interface Side {
+  label: string;
+  /** pin this side to a backend (cpu-vs-webgl); otherwise it runs on the run's backend */
+  backend?: string;
+  setup(c: BenchCase, ctx: BenchContext): RunInstance | Promise<RunInstance>;
+}
+
+/**
+ * Figures a result is held against. Ratios are speedups of the last side over the first;
+ * throughputs are items/s of `side` (default: the last side).
+ */
+export interface Reference {
+  targetRatio?: number;
+  seedRatio?: number;
+  targetThroughput?: number;
+  seedThroughput?: number;
+  side?: string;
+  /** where the seed figure comes from, e.g. 'MXNet row-sparse post' */
+  source?: string;
+}
+
+export interface Comparison {
+  /** stable key within the benchmark, e.g. 'adam' */
+  id: string;
+  title: string;
+  /** The first side is the baseline; every other side is reported as median(first)/median(it). */
+  sides: Side[];
+  /** which cases this comparison runs on (default: all) */
+  appliesTo?(c: BenchCase): boolean;
+  reference?(c: BenchCase): Reference | undefined;
+}
+
+/** A curve chart: one line per side of `comparison`, over the cases matching `where`. */
+export interface ChartSpec {
+  id: string;
+  title: string;
+  comparison: string;
+  /** the numeric case parameter on the x axis */
+  x: string;
+  y: 'time' | 'throughput';
+  where?: Params;
+}
+
+export interface Benchmark {
+  /** what --only selects; also the file name under bench/benchmarks/ */
+  name: string;
+  description: string;
+  /**
+   * 'each' (default): the whole benchmark runs once per selected backend.
+   * 'pinned': the sides name their backends; runs once, and only when all of `requires` can be set.
+   */
+  backendMode?: 'each' | 'pinned';
+  requires?: string[];
+  cases(size: SizeMode): BenchCase[];
+  comparisons: Comparison[];
+  charts?: ChartSpec[];
+}
+
+/** Thrown by a setup to skip a case on purpose (recorded as skipped with the message, not a crash). */
+export class BenchSkip extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BenchSkip';
+  }
+}
