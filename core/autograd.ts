@@ -27,6 +27,8 @@ export interface GradNode {
   inputs: Tensor[];
   /** One gradient (or null: no gradient) per input, given the output's gradient. */
   backward: (dy: Tensor) => (Gradient | null)[];
+  /** Optional: handles a RowSparse output gradient without densifying it (e.g. cast). */
+  sparseBackward?: (dy: RowSparse) => (Gradient | null)[];
 }
 
 export interface BackwardOptions {
@@ -134,7 +136,7 @@ export function backward(root: Tensor, seed?: Tensor, options: BackwardOptions =
           storeLeafGradient(t, g, storedOnLeaves);
           continue;
         }
-        const inputGrads = t.node.backward(toDense(g));
+        const inputGrads = g instanceof RowSparse && t.node.sparseBackward ? t.node.sparseBackward(g) : t.node.backward(toDense(g));
         const inputs = t.node.inputs;
         if (inputGrads.length !== inputs.length) {
           throw new Error(`backward of '${t.node.op}' returned ${inputGrads.length} gradients for ${inputs.length} inputs`);

@@ -12,6 +12,7 @@ import { upcast, type DType, assertDType } from '../core/dtype.js';
 import { broadcastShapes, fmtShape, shapesEqual } from '../core/shape.js';
 import type { Tensor } from '../core/tensor.js';
 import { typed } from './typed.js';
+import { RowSparse } from '../core/rowsparse.js';
 import { backendOf, reduceToShape, scalarOn, wrap } from './util.js';
 
 function floatType(dtype: DType): DType {
@@ -166,7 +167,13 @@ export const cast = typed('cast', {
     const d = assertDType(dtype, 'cast');
     const be = backendOf('cast', x);
     const y = wrap(be.cast(x, d), x.shape, d, be);
-    if (d !== 'int32') recordOp('cast', [x], y, (dy) => [wrap(be.cast(dy, x.dtype), dy.shape, x.dtype, be)]);
+    if (d !== 'int32') {
+      recordOp('cast', [x], y, (dy) => [wrap(be.cast(dy, x.dtype), dy.shape, x.dtype, be)]);
+      // a row-sparse gradient stays row-sparse through a cast: cast just its rows
+      if (y.node) {
+        y.node.sparseBackward = (g) => [new RowSparse(g.indices, wrap(be.cast(g.values, x.dtype), g.values.shape, x.dtype, be), g.denseShape)];
+      }
+    }
     return y;
   },
 }) as (x: Tensor, dtype: DType) => Tensor;

@@ -58,6 +58,25 @@ function mutable(x: TensorInfo): { arr: FloatArray; commit: () => void } {
   return { arr: d.values as FloatArray, commit: () => {} };
 }
 
+/**
+ * The weights of a row-sparse update. A float16 table is decoded only in its touched rows
+ * (a compact float32 copy, written back after the update): O(rows·width), never O(table).
+ */
+function mutableRows(w: TensorInfo, rows: Int32Array): { arr: FloatArray; target: optim.RowTarget; commit: () => void } {
+  const width = sizeOf(w.shape.slice(1));
+  if (w.dtype !== 'float16') {
+    const { arr, commit } = mutable(w);
+    return { arr, target: { rows, width, compactWeights: false }, commit };
+  }
+  const bits = data(w.dataId).values as Uint16Array;
+  const arr = new Float32Array(rows.length * width);
+  for (let i = 0; i < rows.length; i++) decodeHalfArray(bits.subarray(rows[i] * width, (rows[i] + 1) * width), arr.subarray(i * width, (i + 1) * width));
+  const commit = () => {
+    for (let i = 0; i < rows.length; i++) encodeHalfArray(arr.subarray(i * width, (i + 1) * width), bits.subarray(rows[i] * width, (rows[i] + 1) * width));
+  };
+  return { arr, target: { rows, width, compactWeights: true }, commit };
+}
+
 export class CpuBackend implements Backend {
   readonly name = 'cpu';
   private numBuffers = 0;
@@ -284,22 +303,22 @@ export class CpuBackend implements Backend {
   }
 
   sparseSgdUpdate(w: TensorInfo, rows: Int32Array, grad: TensorInfo, velocity: TensorInfo | null, opts: SGDOptions): void {
-    const W = mutable(w);
+    const W = mutableRows(w, rows);
     const V = velocity ? mutable(velocity) : null;
-    optim.sgdSparse(W.arr, rows, float(grad), V ? V.arr : null, sizeOf(w.shape.slice(1)), opts);
+    optim.sgdSparse(W.arr, W.target, float(grad), V ? V.arr : null, opts);
     W.commit(); V?.commit();
   }
 
   sparseAdamUpdate(w: TensorInfo, rows: Int32Array, grad: TensorInfo, m: TensorInfo, v: TensorInfo,
     rowSteps: Int32Array, opts: AdamOptions): void {
-    const W = mutable(w); const Mm = mutable(m); const Vv = mutable(v);
-    optim.adamSparse(W.arr, rows, float(grad), Mm.arr, Vv.arr, rowSteps, sizeOf(w.shape.slice(1)), opts);
+    const W = mutableRows(w, rows); const Mm = mutable(m); const Vv = mutable(v);
+    optim.adamSparse(W.arr, W.target, float(grad), Mm.arr, Vv.arr, rowSteps, opts);
     W.commit(); Mm.commit(); Vv.commit();
   }
 
   sparseAdagradUpdate(w: TensorInfo, rows: Int32Array, grad: TensorInfo, h: TensorInfo, opts: AdaGradOptions): void {
-    const W = mutable(w); const H = mutable(h);
-    optim.adagradSparse(W.arr, rows, float(grad), H.arr, sizeOf(w.shape.slice(1)), opts);
+    const W = mutableRows(w, rows); const H = mutable(h);
+    optim.adagradSparse(W.arr, W.target, float(grad), H.arr, opts);
     W.commit(); H.commit();
   }
 }

@@ -230,6 +230,12 @@ export function movielensLike(opts: MovieLensLikeOptions = {}): SyntheticRatings
       const popZ = (Math.log(itemWeights[i]) - m) / s;
       itemBias[i] = Math.sqrt(VAR_ITEM_BIAS) * (rho * popZ + Math.sqrt(1 - rho * rho) * factorRng.normal());
     }
+    // center the bias under the popularity draw, so the popular (higher-rated) items do not
+    // shift the overall mean away from the target distribution
+    let wsum = 0;
+    let wb = 0;
+    for (let i = 0; i < I; i++) { wsum += itemWeights[i]; wb += itemWeights[i] * itemBias[i]; }
+    for (let i = 0; i < I; i++) itemBias[i] -= wb / wsum;
   }
   const interactionScale = Math.sqrt(VAR_INTERACTION);
   const noiseStd = Math.sqrt(VAR_NOISE);

@@ -7,6 +7,9 @@ import { matmul } from '../../ops/matmul.js';
 import { add } from '../../ops/elementwise.js';
 import { relu, sigmoid, tanh } from '../../ops/elementwise.js';
 import { CSR } from '../../core/csr.js';
+import { computeCast } from './autocast.js';
+import { cast } from '../../ops/elementwise.js';
+import { noGrad } from '../../core/engine.js';
 
 export interface EmbeddingOptions {
   /** number of rows (ids 0 … num−1) */
@@ -16,6 +19,12 @@ export interface EmbeddingOptions {
   sparseGrad?: boolean;
   init?: Init;
   seed?: number;
+  /**
+   * Storage of the table: 'float32' (default) or 'float16' (half the bytes; updates decode
+   * only the touched rows to float32 and round back, so steps smaller than half precision's
+   * resolution are lost — use float32 masters with `amp` when that matters).
+   */
+  dtype?: 'float32' | 'float16';
 }
 
 /**
@@ -36,11 +45,13 @@ export class Embedding extends Module {
     this.num = opts.num;
     this.dim = opts.dim;
     this.sparseGrad = opts.sparseGrad ?? true;
-    this.weight = this.addParameter('weight', initTensor([opts.num, opts.dim], opts.init ?? { kind: 'normal', std: 0.01 }, opts.seed));
+    const table = initTensor([opts.num, opts.dim], opts.init ?? { kind: 'normal', std: 0.01 }, opts.seed);
+    this.weight = this.addParameter('weight', opts.dtype === 'float16' ? noGrad(() => cast(table, 'float16')) : table);
+    if (opts.dtype === 'float16') table.dispose();
   }
 
   forward(ids: Tensor | Int32Array | number[]): Tensor {
-    return gather(this.weight, ids, { sparseGrad: this.sparseGrad });
+    return computeCast(gather(this.weight, ids, { sparseGrad: this.sparseGrad }));
   }
 }
 
@@ -74,14 +85,15 @@ export class Linear extends Module {
 
   forward(x: Tensor | CSR): Tensor {
     let y: Tensor;
+    const w = computeCast(this.weight);
     if (x instanceof CSR) {
       if (x.cols !== this.inFeatures) throw new Error(`Linear(${this.inFeatures} → ${this.outFeatures}): CSR input has ${x.cols} columns`);
-      y = matmul(x, this.weight, { sparseGrad: this.sparseGrad });
+      y = matmul(x, w, { sparseGrad: this.sparseGrad });
     } else {
       this.checkInput(`Linear(${this.inFeatures} → ${this.outFeatures})`, x, this.inFeatures);
-      y = matmul(x, this.weight);
+      y = matmul(computeCast(x), w);
     }
-    return this.bias ? add(y, this.bias) : y;
+    return this.bias ? add(y, computeCast(this.bias)) : y;
   }
 }
 

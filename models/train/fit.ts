@@ -18,6 +18,7 @@ import { makeMetric, type Metric } from './metrics.js';
 import { ProgressBar } from './progress.js';
 import type { Callback, EpochLogs, FitContext } from './callbacks.js';
 import type { Batch, BatchSource, Trainable } from './types.js';
+import { MixedPrecision, type LossScalerOptions } from '../optim/amp.js';
 
 export interface OptimizerSpec {
   name: 'sgd' | 'adam' | 'adagrad';
@@ -40,10 +41,13 @@ export interface FitOptions {
   verbose?: boolean;
   /** progress bar on a TTY (default true) */
   progress?: boolean;
+  /** mixed precision: float16 compute, float32 master weights, dynamic loss scaling */
+  amp?: boolean | LossScalerOptions;
 }
 
 export interface FitHistory {
   epochs: EpochLogs[];
+  amp?: MixedPrecision;
   optimizer: Optimizer;
   stoppedEarly: boolean;
 }
@@ -124,6 +128,7 @@ export async function fit(model: Trainable, data: BatchSource, opts: FitOptions 
   const callbacks = opts.callbacks ?? [];
   const bar = new ProgressBar(opts.progress === false ? null : undefined);
   const history: FitHistory = { epochs: [], optimizer, stoppedEarly: false };
+  const amp = opts.amp ? new MixedPrecision(model, optimizer, typeof opts.amp === 'object' ? opts.amp : {}) : null;
   let batchesPerEpoch: number | null = null;
 
   for (let epoch = 0; epoch < epochs && !ctx.stop; epoch++) {
@@ -139,16 +144,19 @@ export async function fit(model: Trainable, data: BatchSource, opts: FitOptions 
     let lossSum = 0;
     for await (const batch of batchesOf(data)) {
       const result = tidy(() => {
-        const pred = model.forwardBatch(batch);
+        const pred = amp ? amp.forward(batch) : model.forwardBatch(batch);
         const loss = model.computeLoss(pred, batch);
         const lossValue = loss.item();
         if (!Number.isFinite(lossValue)) {
           throw new TrainingDivergedError(`fit: the loss became ${lossValue} at epoch ${epoch}, batch ${batchIndex}; ` +
             `lower the learning rate (now ${optimizer.lr}) or check the inputs for NaN/inf`);
         }
-        loss.backward(undefined, { checkFinite: false }); // checked just above
-        optimizer.step();
-        optimizer.zeroGrad();
+        if (amp) amp.backwardAndStep(loss);
+        else {
+          loss.backward(undefined, { checkFinite: false }); // checked just above
+          optimizer.step();
+          optimizer.zeroGrad();
+        }
         return { lossValue, values: model.predictionValues(pred) };
       });
       const n = batch.size ?? result.values.length;
@@ -181,6 +189,11 @@ export async function fit(model: Trainable, data: BatchSource, opts: FitOptions 
       log(`Epoch[${epoch}] Train-${m.name}=${fmt(m.value())}`);
     }
     log(`Epoch[${epoch}] Time cost=${timeSec.toFixed(3)}`);
+    if (amp) {
+      log(`Epoch[${epoch}] ${amp.report()}`);
+      values['amp-scale'] = amp.scaler.scale;
+      values['amp-skipped'] = amp.scaler.skipped;
+    }
     if (opts.evalData) {
       const val = await evaluate(model, opts.evalData, metricNames);
       for (const [k, v] of Object.entries(val)) {
@@ -193,5 +206,6 @@ export async function fit(model: Trainable, data: BatchSource, opts: FitOptions 
     for (const cb of callbacks) await cb.onEpochEnd?.(logs, ctx);
   }
   history.stoppedEarly = ctx.stop;
+  if (amp) history.amp = amp;
   return history;
 }

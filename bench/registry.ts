@@ -1,0 +1,24 @@
+/**
+ * Every benchmark, in the order they run. Adding one = a new file under bench/benchmarks/
+ * exporting a `Benchmark`, plus one line here; the CLI, the report, the charts, --compare
+ * and the smoke test pick it up from this list.
+ */
+import type { Benchmark } from './types.js';
+import { sparseGrad } from './benchmarks/sparse-grad.js';
+import { csrInput } from './benchmarks/csr-input.js';
+import { scaling } from './benchmarks/scaling.js';
+import { cpuVsWebgl } from './benchmarks/cpu-vs-webgl.js';
+
+export const registry: readonly Benchmark[] = [sparseGrad, csrInput, scaling, cpuVsWebgl];
+
+/** The benchmarks named in `only` (all when null), in registry order; unknown names are an error listing the valid ones. */
+export function selectBenchmarks(only: string[] | null, from: readonly Benchmark[] = registry): Benchmark[] {
+  const names = new Set(from.map((b) => b.name));
+  if (names.size !== from.length) throw new Error('bench registry: two benchmarks share a name');
+  if (!only) return [...from];
+  const unknown = only.filter((n) => !names.has(n));
+  if (unknown.length > 0) {
+    throw new Error(`bench: unknown benchmark ${unknown.map((n) => `'${n}'`).join(', ')} (known: ${[...names].join(', ')})`);
+  }
+  return from.filter((b) => only.includes(b.name));
+}
