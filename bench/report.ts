@@ -66,10 +66,6 @@ function comparisonTable(results: CaseResult[]): string[] {
 
 function runSection(run: RunResult): string[] {
   const lines = [`## ${run.benchmark} (${run.backend})`, '', run.description, ''];
-  if (run.status === 'skipped') {
-    lines.push(`Skipped: ${run.message}`, '');
-    return lines;
-  }
   if (run.status === 'error') lines.push(`**Errors:** ${run.message}`, '');
   const byComparison = new Map<string, CaseResult[]>();
   for (const r of run.results) {
@@ -102,7 +98,13 @@ export function markdown(res: BenchResults): string {
       + 'Speedup = median(first) / median(other).',
     '',
   ];
-  for (const run of res.runs) lines.push(...runSection(run));
+  for (const run of res.runs) if (run.status !== 'skipped') lines.push(...runSection(run));
+  const skipped = res.runs.filter((r) => r.status === 'skipped');
+  if (skipped.length > 0) {
+    lines.push('## Skipped', '');
+    for (const r of skipped) lines.push(`- ${r.benchmark} (${r.backend}): ${r.message}`);
+    lines.push('');
+  }
   return `${lines.join('\n').trimEnd()}\n`;
 }
 

@@ -18,12 +18,20 @@ export function escapeXml(s: string): string {
 
 const r2 = (x: number) => Math.round(x * 100) / 100;
 
-/** A log10 scale over [lo, hi] widened to whole decades, mapped onto [a, b] pixels. */
-function logScale(values: number[], a: number, b: number, pad = 1) {
+/** Tick labels: a 1, 2 or 5 times a power of ten, printed without trailing zeros. */
+const tick = (v: number): string => String(Number(v.toPrecision(2)));
+const tickSI = (v: number): string => {
+  for (const [scale, unit] of [[1e12, 'T'], [1e9, 'G'], [1e6, 'M'], [1e3, 'k']] as const) if (v >= scale) return `${tick(v / scale)}${unit}`;
+  return tick(v);
+};
+const tickMs = (ms: number): string => (ms >= 1000 ? `${tick(ms / 1000)} s` : `${tick(ms)} ms`);
+
+/** A log10 scale over the values widened (by `pad`×) to whole decades, mapped onto [a, b] pixels. */
+function logScale(values: number[], a: number, b: number, pad = 1, padLow = true) {
   const pos = values.filter((v) => v > 0 && Number.isFinite(v));
   const minV = pos.length ? Math.min(...pos) : 1;
   const maxV = pos.length ? Math.max(...pos) : 10;
-  let lo = Math.floor(Math.log10(minV / pad));
+  const lo = Math.floor(Math.log10(padLow ? minV / pad : minV));
   let hi = Math.ceil(Math.log10(maxV * pad));
   if (hi <= lo) hi = lo + 1;
   const map = (v: number) => a + ((Math.log10(Math.max(v, 10 ** lo)) - lo) / (hi - lo)) * (b - a);
@@ -87,12 +95,12 @@ export function speedupSvg(run: RunResult): string | null {
   const plotBottom = top + bars.length * rowH;
   const height = plotBottom + 64;
   const values = [1, ...bars.flatMap((b) => [b.ratio ?? 1, b.target ?? 1, b.seed ?? 1])];
-  const x = logScale(values, left, right, 1.15);
+  const x = logScale(values, left, right, 1.15, false);
   const out: string[] = [];
   for (const t of x.ticks) {
     const px = x.map(t);
     out.push(`<line x1="${r2(px)}" y1="${top - 6}" x2="${r2(px)}" y2="${plotBottom}" stroke="${t === 1 ? '#495057' : '#dee2e6'}" stroke-width="${t === 1 ? 1.5 : 1}"/>`);
-    out.push(text(px, plotBottom + 16, fmtRatio(t).replace(/\.00×$/, '×'), 'text-anchor="middle" fill="#495057"'));
+    out.push(text(px, plotBottom + 16, `${tick(t)}×`, 'text-anchor="middle" fill="#495057"'));
   }
   bars.forEach((b, i) => {
     const y = top + i * rowH;
@@ -166,12 +174,12 @@ export function curveSvg(run: RunResult, chart: ChartResult): string | null {
   for (const t of sx.ticks) {
     const px = sx.map(t);
     out.push(`<line x1="${r2(px)}" y1="${T}" x2="${r2(px)}" y2="${B}" stroke="#e9ecef"/>`);
-    out.push(text(px, B + 16, fmtSI(t), 'text-anchor="middle" fill="#495057"'));
+    out.push(text(px, B + 16, tickSI(t), 'text-anchor="middle" fill="#495057"'));
   }
   for (const t of sy.ticks) {
     const py = sy.map(t);
     out.push(`<line x1="${L}" y1="${r2(py)}" x2="${R}" y2="${r2(py)}" stroke="#e9ecef"/>`);
-    out.push(text(L - 6, py + 4, chart.y === 'time' ? fmtMs(t) : fmtSI(t), 'text-anchor="end" fill="#495057"'));
+    out.push(text(L - 6, py + 4, chart.y === 'time' ? tickMs(t) : tickSI(t), 'text-anchor="end" fill="#495057"'));
   }
   out.push(`<rect x="${L}" y="${T}" width="${R - L}" height="${B - T}" fill="none" stroke="#adb5bd"/>`);
   out.push(text((L + R) / 2, B + 36, `${chart.x} (log scale)`, 'text-anchor="middle" fill="#212529"'));

@@ -17,3 +17,6 @@ export { mse, bceWithLogits, softmaxCrossEntropy } from './losses.js';
 
 tensorMethods.cast = cast;
 tensorMethods.reshape = reshape;
+export {
+  cosineLoss, multinomialLogLikelihood, gaussianKL, multiLabelBCE, cosineSimilarityRows, type CosineLossOptions,
+} from './recsys-losses.js';
