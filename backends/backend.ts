@@ -139,6 +139,15 @@ export interface Backend {
     rowSteps: Int32Array, opts: AdamOptions): void;
   sparseAdagradUpdate(w: TensorInfo, rows: Int32Array, grad: TensorInfo, h: TensorInfo, opts: AdaGradOptions): void;
 
+  // ---- optional fused kernels (ops fall back to composing the primitives above) ----
+  /** out[i] = Σ_d a[aIds[i], d] · b[bIds[i], d]: a batch of embedding dot products, no gathered copies. */
+  gatherDot?(a: TensorInfo, b: TensorInfo, aIds: TensorInfo, bIds: TensorInfo): DataId;
+  /**
+   * out[segmentIds[i]] += scale[i] · table[rowIds[i]] → [numSegments, D]: the backward of
+   * gatherDot for one side, fused with the segment sum that makes it row-sparse.
+   */
+  segmentSumScaledRows?(scale: TensorInfo, table: TensorInfo, rowIds: TensorInfo, segmentIds: Int32Array, numSegments: number): DataId;
+
   /** Frees everything the backend holds (contexts, pools). */
   destroy?(): void;
 }

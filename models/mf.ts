@@ -14,6 +14,8 @@ import { mse } from '../ops/losses.js';
 import { tensor } from '../ops/creation.js';
 import { noGrad, tidy } from '../core/engine.js';
 import { matmul } from '../ops/matmul.js';
+import { gatherDot } from '../ops/fused.js';
+import { autocastDtype } from './nn/autocast.js';
 import { reshape } from '../ops/layout.js';
 import type { Batch } from './train/types.js';
 import { denseLabels, idsInput } from './inputs.js';
@@ -62,7 +64,10 @@ export class MatrixFactorization extends Recommender {
 
   /** Predicted ratings [B] for index arrays of users and items. */
   predictPairs(users: Int32Array, items: Int32Array): Tensor {
-    const dot = sum(mul(this.user.forward(users), this.item.forward(items)), 1);
+    // under autocast (AMP) the embeddings' float16 rows go through the composed path
+    const dot = autocastDtype()
+      ? sum(mul(this.user.forward(users), this.item.forward(items)), 1)
+      : gatherDot(this.user.weight, this.item.weight, users, items, { sparseGrad: this.config.sparseGrad });
     if (!this.config.biases) return dot;
     const sg = this.config.sparseGrad;
     return add(add(add(dot, gather(this.userBias!, users, { sparseGrad: sg })), gather(this.itemBias!, items, { sparseGrad: sg })), this.globalBias!);

@@ -14,6 +14,7 @@ export { reshape, flatten, squeeze, expandDims, transpose, concat, slice } from 
 export { gather, type GatherOptions } from './gather.js';
 export { softmax, logSoftmax, logSumExp } from './nn.js';
 export { mse, bceWithLogits, softmaxCrossEntropy } from './losses.js';
+export { gatherDot, type GatherDotOptions } from './fused.js';
 
 tensorMethods.cast = cast;
 tensorMethods.reshape = reshape;

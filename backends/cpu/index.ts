@@ -14,7 +14,7 @@ import { binaryBroadcastFast, binaryIndexed, binaryScalar, binarySameShape, broa
 import { reduceInto } from './reduce.js';
 import { matmulInto, spmmInto } from './matmul.js';
 import { concatInto, sliceInto, transposeInto } from './layout.js';
-import { gatherRowsInto, segmentSumInto } from './rows.js';
+import { gatherDotInto, gatherRowsInto, segmentSumInto, segmentSumScaledInto } from './rows.js';
 import { logSumExpInto, softmaxInto } from './softmax.js';
 import * as optim from './optim.js';
 
@@ -260,6 +260,20 @@ export class CpuBackend implements Backend {
     const t = mutable(target);
     segmentSumInto(num(values), rows, width, t.arr);
     t.commit();
+  }
+
+  gatherDot(a: TensorInfo, b: TensorInfo, aIds: TensorInfo, bIds: TensorInfo): DataId {
+    const n = aIds.shape[0];
+    const out = scratch(computeType(a.dtype), n) as FloatArray;
+    gatherDotInto(num(a), num(b), num(aIds), num(bIds), sizeOf(a.shape.slice(1)), out);
+    return this.out(out, a.dtype === b.dtype ? a.dtype : 'float32');
+  }
+
+  segmentSumScaledRows(scale: TensorInfo, table: TensorInfo, rowIds: TensorInfo, segmentIds: Int32Array, numSegments: number): DataId {
+    const width = sizeOf(table.shape.slice(1));
+    const out = scratch(computeType(table.dtype), numSegments * width) as FloatArray;
+    segmentSumScaledInto(num(scale), num(table), num(rowIds), segmentIds, width, out);
+    return this.out(out, table.dtype);
   }
 
   // ---- softmax family ---------------------------------------------------------------

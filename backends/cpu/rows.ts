@@ -31,3 +31,25 @@ export function segmentSumInto(values: ArrayLike<number>, seg: Int32Array, width
     for (let j = 0; j < width; j++) out[dst + j] += values[src + j];
   }
 }
+
+/** out[i] = a[aIds[i]] · b[bIds[i]] over rows of `width`. */
+export function gatherDotInto(a: ArrayLike<number>, b: ArrayLike<number>, aIds: ArrayLike<number>, bIds: ArrayLike<number>, width: number, out: Float32Array | Float64Array): void {
+  for (let i = 0; i < out.length; i++) {
+    const ao = aIds[i] * width;
+    const bo = bIds[i] * width;
+    let s = 0;
+    for (let j = 0; j < width; j++) s += a[ao + j] * b[bo + j];
+    out[i] = s;
+  }
+}
+
+/** out[seg[i]] += scale[i] · table[rowIds[i]]; out must start zeroed. */
+export function segmentSumScaledInto(scale: ArrayLike<number>, table: ArrayLike<number>, rowIds: ArrayLike<number>, seg: Int32Array,
+  width: number, out: Float32Array | Float64Array): void {
+  for (let i = 0; i < seg.length; i++) {
+    const s = scale[i];
+    const src = rowIds[i] * width;
+    const dst = seg[i] * width;
+    for (let j = 0; j < width; j++) out[dst + j] += s * table[src + j];
+  }
+}

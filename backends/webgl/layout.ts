@@ -102,7 +102,8 @@ precision highp int;
 precision highp sampler2D;
 `;
 
-export const GLSL_ADDRESSING = `
+/** The output side: which element this fragment computes. */
+export const GLSL_OUT = `
 uniform int uOutShift;   // log2 of the output texture's width
 uniform int uOutSize;    // number of elements in the output
 // The output element this fragment computes.
@@ -110,6 +111,10 @@ int outIndex() {
   ivec2 c = ivec2(gl_FragCoord.xy);
   return (c.y << uOutShift) + c.x;
 }
+`;
+
+/** The input side: element i of any tensor texture. */
+export const GLSL_FETCH = `
 // log2 of a texture's width (exact: widths are powers of two).
 int widthShift(sampler2D t) {
   return int(log2(float(textureSize(t, 0).x)) + 0.5);
@@ -122,3 +127,5 @@ float fetch(sampler2D t, int i) {
   return fetchAt(t, widthShift(t), i);
 }
 `;
+
+export const GLSL_ADDRESSING = GLSL_OUT + GLSL_FETCH;

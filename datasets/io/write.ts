@@ -28,7 +28,7 @@ export async function writeRatingsCsv(
   let bytes = 0;
   const fh = await fsp.open(file, 'w');
   const flush = async () => {
-    await fh.write(buf, 0, p);
+    for (let done = 0; done < p;) done += (await fh.write(buf, done, p - done)).bytesWritten;
     bytes += p;
     p = 0;
   };

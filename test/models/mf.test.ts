@@ -127,14 +127,16 @@ test('save → load gives identical predictions and identical continued training
   await sg.train.fit(model, batches(data.train, 100), { epochs: 2, optimizer: opt, ...quiet });
   const path = join(dir, 'model.sgm');
   sg.save(model, path, { optimizer: opt });
-  const loaded = sg.load(path);
-  assert.ok(loaded instanceof sg.models.MatrixFactorization);
+  const loadedAny = sg.load(path);
+  const restored = loadedAny.restoredOptimizer!;
+  assert.ok(loadedAny instanceof sg.models.MatrixFactorization);
+  const loaded = loadedAny as sg.models.MatrixFactorization;
   assert.equal(Array.from(loaded.scoreItems(3)), Array.from(model.scoreItems(3)));
   assert.is(loaded.userIndexOf(1003), 3);
   assert.is(loaded.meta.itemTitles![5], 'Movie 5');
   // continue training both for one more epoch: the weights stay identical
   await sg.train.fit(model, batches(data.train, 100), { epochs: 1, optimizer: opt, ...quiet });
-  await sg.train.fit(loaded, batches(data.train, 100), { epochs: 1, optimizer: loaded.restoredOptimizer!, ...quiet });
+  await sg.train.fit(loaded, batches(data.train, 100), { epochs: 1, optimizer: restored, ...quiet });
   assert.equal(Array.from(loaded.item.weight.dataSync()), Array.from(model.item.weight.dataSync()));
   // a truncated or corrupted file is refused whole
   const bytes = readFileSync(path);

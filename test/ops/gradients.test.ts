@@ -112,6 +112,19 @@ test('gradient: a composite (MLP with broadcasting bias)', () => {
   gradcheck((x, w, b) => sg.tanh(sg.add(sg.matmul(x, w), b)), [randT([4, 3], 34), randT([3, 2], 35), randT([2], 36)]);
 });
 
+test('gradient: fused gatherDot (sparse and dense) equals the composed ops', () => {
+  const ai = [0, 3, 3, 1];
+  const bi = [2, 2, 0, 4];
+  gradcheck((a, b) => sg.gatherDot(a, b, ai, bi), [randT([4, 3], 40), randT([5, 3], 41)]);
+  gradcheck((a, b) => sg.gatherDot(a, b, ai, bi, { sparseGrad: false }), [randT([4, 3], 42), randT([5, 3], 43)]);
+  const a = randT([4, 3], 44);
+  const b = randT([5, 3], 45);
+  const fused = sg.gatherDot(a, b, ai, bi).dataSync();
+  const composed = sg.sum(sg.mul(sg.gather(a, ai), sg.gather(b, bi)), 1).dataSync();
+  for (let i = 0; i < 4; i++) assert.ok(Math.abs(fused[i] - composed[i]) < 1e-14);
+  assert.throws(() => sg.gatherDot(a, b, [9], [0]), /first index 9 at position 0/);
+});
+
 test('gradcheck itself catches a wrong gradient', () => {
   // an op whose backward is deliberately off by a factor: the checker must reject it
   const wrong = (x: sg.Tensor) => {

@@ -1,0 +1,74 @@
+/**
+ * A small, strict argument parser: every command declares its options; an unknown option
+ * or a bad value is a usage error that lists the valid ones.
+ */
+
+export interface OptionSpec {
+  name: string;
+  alias?: string;
+  /** 'flag' takes no value */
+  type: 'string' | 'number' | 'flag';
+  default?: string | number | boolean;
+  choices?: readonly string[];
+  help: string;
+}
+
+export interface CommandSpec {
+  name: string;
+  summary: string;
+  options: OptionSpec[];
+}
+
+export class UsageError extends Error {}
+
+export type ParsedArgs = Record<string, string | number | boolean | undefined>;
+
+export function parseArgs(cmd: CommandSpec, argv: string[]): ParsedArgs {
+  const out: ParsedArgs = {};
+  for (const o of cmd.options) if (o.default !== undefined) out[o.name] = o.default;
+  const byName = new Map<string, OptionSpec>();
+  for (const o of cmd.options) {
+    byName.set(`--${o.name}`, o);
+    if (o.alias) byName.set(`-${o.alias}`, o);
+  }
+  for (let i = 0; i < argv.length; i++) {
+    let arg = argv[i];
+    let inline: string | undefined;
+    const eq = arg.indexOf('=');
+    if (arg.startsWith('--') && eq > 0) {
+      inline = arg.slice(eq + 1);
+      arg = arg.slice(0, eq);
+    }
+    const spec = byName.get(arg);
+    if (!spec) {
+      throw new UsageError(`${cmd.name}: unknown option '${arg}'. Valid options: ${cmd.options.map((o) => `--${o.name}`).join(', ')}`);
+    }
+    if (spec.type === 'flag') {
+      out[spec.name] = true;
+      continue;
+    }
+    const value = inline ?? argv[++i];
+    if (value === undefined) throw new UsageError(`${cmd.name}: option --${spec.name} needs a value`);
+    if (spec.choices && !spec.choices.includes(value)) {
+      throw new UsageError(`${cmd.name}: --${spec.name} must be one of ${spec.choices.join(', ')} (got '${value}')`);
+    }
+    if (spec.type === 'number') {
+      const n = Number(value);
+      if (!Number.isFinite(n)) throw new UsageError(`${cmd.name}: --${spec.name} needs a number (got '${value}')`);
+      out[spec.name] = n;
+    } else {
+      out[spec.name] = value;
+    }
+  }
+  return out;
+}
+
+export function usage(cmd: CommandSpec): string {
+  const lines = [`sparsegrad ${cmd.name}: ${cmd.summary}`, '', 'Options:'];
+  for (const o of cmd.options) {
+    const flag = `${o.alias ? `-${o.alias}, ` : ''}--${o.name}${o.type === 'flag' ? '' : ` <${o.choices ? o.choices.join('|') : o.type}>`}`;
+    const def = o.default !== undefined && o.type !== 'flag' ? ` (default ${o.default})` : '';
+    lines.push(`  ${flag.padEnd(44)} ${o.help}${def}`);
+  }
+  return lines.join('\n');
+}

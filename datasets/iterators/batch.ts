@@ -1,0 +1,134 @@
+/**
+ * BatchIterator: named input columns + a label, cut into batches, like MXNet's NDArrayIter.
+ *
+ *   const it = new BatchIterator({ inputs: { user, item }, label: ratings, batchSize: 25000, shuffle: true, seed: 1 });
+ *   for (let epoch = 0; epoch < 5; epoch++) for (const b of it) train(b.inputs.user, b.inputs.item, b.label);
+ *
+ * Each `for…of` is one epoch (the next one reshuffles); `next()`/`reset()` do the same by
+ * hand. Every batch holds fresh typed arrays (safe to keep, or to hand to prefetch).
+ *
+ * The last, short batch (`lastBatch`):
+ * - 'keep' (default): a smaller batch, `size` < batchSize;
+ * - 'pad': filled up with samples from the start of the epoch, `pad` says how many (as
+ *   MXNet does; metrics should ignore the last `pad` rows);
+ * - 'discard': dropped.
+ */
+import { randomStream, type RandomStream } from '../../core/random.js';
+import type { InteractionData } from '../types.js';
+
+export type Column = Int32Array | Float32Array;
+export type LastBatch = 'pad' | 'discard' | 'keep';
+
+export interface Batch<K extends string = string> {
+  inputs: Record<K, Column>;
+  /** labels, when the iterator has them */
+  label?: Float32Array;
+  /** rows in this batch (including padding) */
+  size: number;
+  /** padded rows at the end (lastBatch 'pad') */
+  pad: number;
+  /** which samples (row positions in the columns) make up the batch */
+  index: Int32Array;
+}
+
+export interface BatchIteratorOptions<K extends string> {
+  inputs: Record<K, Column>;
+  label?: Float32Array;
+  batchSize: number;
+  shuffle?: boolean;
+  seed?: number | string;
+  lastBatch?: LastBatch;
+}
+
+export class BatchIterator<K extends string = string> implements Iterable<Batch<K>> {
+  readonly inputs: Record<K, Column>;
+  readonly label?: Float32Array;
+  readonly batchSize: number;
+  readonly shuffle: boolean;
+  readonly lastBatch: LastBatch;
+  readonly numSamples: number;
+  /** epochs started so far - 1 (0 during the first) */
+  epoch = 0;
+  private readonly order: Int32Array;
+  private readonly rng: RandomStream;
+  private cursor = 0;
+
+  constructor(opts: BatchIteratorOptions<K>) {
+    const names = Object.keys(opts.inputs) as K[];
+    if (names.length === 0) throw new Error('BatchIterator: inputs is empty; give at least one named column');
+    const n = opts.inputs[names[0]].length;
+    for (const k of names) {
+      if (opts.inputs[k].length !== n) throw new Error(`BatchIterator: input '${k}' has ${opts.inputs[k].length} rows but '${names[0]}' has ${n}`);
+    }
+    if (opts.label && opts.label.length !== n) throw new Error(`BatchIterator: label has ${opts.label.length} rows but the inputs have ${n}`);
+    if (!(Number.isInteger(opts.batchSize) && opts.batchSize > 0)) throw new Error(`BatchIterator: batchSize must be a positive integer, got ${opts.batchSize}`);
+    this.inputs = opts.inputs;
+    this.label = opts.label;
+    this.batchSize = opts.batchSize;
+    this.shuffle = opts.shuffle ?? false;
+    this.lastBatch = opts.lastBatch ?? 'keep';
+    this.numSamples = n;
+    this.rng = randomStream('BatchIterator', opts.seed);
+    this.order = new Int32Array(n);
+    for (let i = 0; i < n; i++) this.order[i] = i;
+    if (this.shuffle) this.rng.shuffle(this.order);
+  }
+
+  /** (user, item) inputs and rating labels of a data set. */
+  static fromRatings(data: InteractionData, opts: Omit<BatchIteratorOptions<'user' | 'item'>, 'inputs' | 'label'>): BatchIterator<'user' | 'item'> {
+    return new BatchIterator({ ...opts, inputs: { user: data.users, item: data.items }, label: data.ratings });
+  }
+
+  /** Batches per epoch. */
+  get numBatches(): number {
+    const full = Math.floor(this.numSamples / this.batchSize);
+    return this.lastBatch === 'discard' || this.numSamples % this.batchSize === 0 ? full : full + 1;
+  }
+
+  /** Starts the next epoch (reshuffling when shuffle is on). */
+  reset(): void {
+    this.epoch++;
+    this.cursor = 0;
+    if (this.shuffle) this.rng.shuffle(this.order);
+  }
+
+  /** The next batch of this epoch, or null at its end. */
+  next(): Batch<K> | null {
+    const n = this.numSamples;
+    const start = this.cursor;
+    if (start >= n) return null;
+    const real = Math.min(this.batchSize, n - start);
+    if (real < this.batchSize && this.lastBatch === 'discard') {
+      this.cursor = n;
+      return null;
+    }
+    const size = real < this.batchSize && this.lastBatch === 'pad' ? this.batchSize : real;
+    const index = new Int32Array(size);
+    index.set(this.order.subarray(start, start + real));
+    // padding wraps around to the start of the epoch's order
+    for (let k = real; k < size; k++) index[k] = this.order[(k - real) % n];
+    this.cursor = start + real;
+    return this.gather(index, size - real);
+  }
+
+  /** Copies the rows `index` of every column into a new batch. */
+  gather(index: Int32Array, pad = 0): Batch<K> {
+    const inputs = {} as Record<K, Column>;
+    for (const k of Object.keys(this.inputs) as K[]) inputs[k] = take(this.inputs[k], index);
+    const batch: Batch<K> = { inputs, size: index.length, pad, index };
+    if (this.label) batch.label = take(this.label, index) as Float32Array;
+    return batch;
+  }
+
+  *[Symbol.iterator](): Iterator<Batch<K>> {
+    if (this.cursor > 0) this.reset();
+    for (let b = this.next(); b !== null; b = this.next()) yield b;
+  }
+}
+
+/** column[index] into a new array of the same type. */
+export function take<T extends Column>(column: T, index: Int32Array): T {
+  const out = new (column.constructor as { new (n: number): T })(index.length);
+  for (let k = 0; k < index.length; k++) out[k] = column[index[k]];
+  return out;
+}

@@ -1,0 +1,189 @@
+/**
+ * NegativeSamplingIterator: implicit feedback as binary classification. Each positive
+ * (user, item) comes out with label 1, followed by `sampleRatio` negatives (user, j) with
+ * label 0, where j is never one of the user's positives, as in the seed talk's
+ * NegativeSamplingDataIter (sampleRatio 5).
+ *
+ * How negatives are drawn: each user's positives are a sorted row of a CSR (membership by
+ * binary search, no per-user hash sets). A candidate j is drawn uniformly (or by popularity)
+ * and rejected if positive; a user with most of the catalog would reject too often, so
+ * after a few tries j is drawn exactly uniformly from the user's non-positives by rank
+ * ("the r-th item not in the row", found by binary search). A user who has every item
+ * gets no negatives (counted in `usersWithoutNegatives`).
+ *
+ * Output batch k holds the base batch's positives, each followed by its negatives:
+ * rows = positives × (1 + sampleRatio); `pad` counts padded positives' rows.
+ */
+import type { CSR } from '../../core/csr.js';
+import { randomStream, type RandomStream } from '../../core/random.js';
+import { AliasTable } from '../alias.js';
+import { buildCSR } from '../matrix.js';
+import type { InteractionData } from '../types.js';
+import { BatchIterator, type Batch, type LastBatch } from './batch.js';
+
+export interface NegativeSamplingOptions {
+  /** negatives per positive (default 5) */
+  sampleRatio?: number;
+  /** 'uniform' (default) or 'popularity' (∝ count^popularityExponent among the positives) */
+  sampler?: 'uniform' | 'popularity';
+  /** default 1; word2vec uses 0.75 */
+  popularityExponent?: number;
+  seed?: number | string;
+  /** positives to exclude (default: the positives iterated); pass all known interactions */
+  exclude?: Pick<InteractionData, 'users' | 'items'>;
+  numUsers?: number;
+  numItems?: number;
+  // when built from a data set: the positives' batching
+  batchSize?: number;
+  shuffle?: boolean;
+  lastBatch?: LastBatch;
+}
+
+type PairBatch = Batch<'user' | 'item'>;
+
+/** Tries of rejection sampling before switching to the exact draw from the complement. */
+const MAX_REJECTIONS = 16;
+
+export class NegativeSamplingIterator implements Iterable<PairBatch> {
+  readonly base: BatchIterator<'user' | 'item'>;
+  readonly sampleRatio: number;
+  readonly numUsers: number;
+  readonly numItems: number;
+  /** users' positives, rows sorted */
+  readonly positives: CSR;
+  /** users whose positives cover every item (they get no negatives) */
+  readonly usersWithoutNegatives: number;
+  private readonly rng: RandomStream;
+  private readonly alias: AliasTable | null;
+
+  /** `source`: a data set (its rows are the positives) or a BatchIterator with inputs user and item. */
+  constructor(source: InteractionData | BatchIterator<'user' | 'item'>, opts: NegativeSamplingOptions = {}) {
+    if (source instanceof BatchIterator) {
+      if (!source.inputs.user || !source.inputs.item) throw new Error("NegativeSamplingIterator: the base iterator needs inputs named 'user' and 'item'");
+      this.base = source;
+    } else {
+      this.base = new BatchIterator({
+        inputs: { user: source.users, item: source.items },
+        batchSize: opts.batchSize ?? 1024,
+        shuffle: opts.shuffle ?? true,
+        seed: opts.seed,
+        lastBatch: opts.lastBatch,
+      });
+    }
+    const users = this.base.inputs.user as Int32Array;
+    const items = this.base.inputs.item as Int32Array;
+    const ex = opts.exclude ?? { users, items };
+    const maxOf = (a: Int32Array) => a.reduce((m, v) => (v > m ? v : m), -1);
+    const src = source instanceof BatchIterator ? undefined : source;
+    this.numUsers = opts.numUsers ?? src?.numUsers ?? Math.max(maxOf(users), maxOf(ex.users)) + 1;
+    this.numItems = opts.numItems ?? src?.numItems ?? Math.max(maxOf(items), maxOf(ex.items)) + 1;
+    this.sampleRatio = opts.sampleRatio ?? 5;
+    if (!(Number.isInteger(this.sampleRatio) && this.sampleRatio >= 0)) {
+      throw new Error(`NegativeSamplingIterator: sampleRatio must be a non-negative integer, got ${this.sampleRatio}`);
+    }
+    this.positives = buildCSR(ex.users, ex.items, null, [this.numUsers, this.numItems], 'max');
+    let full = 0;
+    for (let u = 0; u < this.numUsers; u++) if (this.positives.indptr[u + 1] - this.positives.indptr[u] >= this.numItems) full++;
+    this.usersWithoutNegatives = full;
+    this.rng = randomStream('negatives', opts.seed);
+    if ((opts.sampler ?? 'uniform') === 'popularity') {
+      const e = opts.popularityExponent ?? 1;
+      const w = new Float64Array(this.numItems);
+      for (let k = 0; k < ex.items.length; k++) w[ex.items[k]]++;
+      for (let i = 0; i < w.length; i++) w[i] = Math.pow(w[i], e);
+      this.alias = new AliasTable(w);
+    } else this.alias = null;
+  }
+
+  get numBatches(): number {
+    return this.base.numBatches;
+  }
+
+  reset(): void {
+    this.base.reset();
+  }
+
+  /** Is item j one of user u's positives? (binary search in the sorted row) */
+  isPositive(u: number, j: number): boolean {
+    const idx = this.positives.indices;
+    let lo = this.positives.indptr[u];
+    let hi = this.positives.indptr[u + 1];
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (idx[mid] < j) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < this.positives.indptr[u + 1] && idx[lo] === j;
+  }
+
+  /** One negative item for user u, or -1 when u has every item. */
+  sampleNegative(u: number): number {
+    const a = this.positives.indptr[u];
+    const deg = this.positives.indptr[u + 1] - a;
+    const n = this.numItems;
+    if (deg >= n) return -1;
+    // rejection is cheap while the user has few of the items
+    if (deg * 2 <= n || this.alias) {
+      for (let t = 0; t < MAX_REJECTIONS; t++) {
+        const j = this.alias ? this.alias.sample(this.rng) : this.rng.int(n);
+        if (!this.isPositive(u, j)) return j;
+      }
+    }
+    // exact: the r-th item (0-based) not in the row. With the row sorted, the answer is
+    // r + (number of positives below it); binary search the row for that count.
+    const r = this.rng.int(n - deg);
+    const idx = this.positives.indices;
+    let lo = 0;
+    let hi = deg;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      // idx[a+mid] - mid = how many non-positives lie below idx[a+mid]
+      if (idx[a + mid] - mid <= r) lo = mid + 1;
+      else hi = mid;
+    }
+    return r + lo;
+  }
+
+  /** The next batch of positives and their negatives, or null at the end of the epoch. */
+  next(): PairBatch | null {
+    const b = this.base.next();
+    return b ? this.expand(b) : null;
+  }
+
+  private expand(b: PairBatch): PairBatch {
+    const R = this.sampleRatio;
+    const nPos = b.size;
+    const pu = b.inputs.user;
+    const pi = b.inputs.item;
+    const user = new Int32Array(nPos * (1 + R));
+    const item = new Int32Array(nPos * (1 + R));
+    const label = new Float32Array(nPos * (1 + R));
+    let k = 0;
+    for (let p = 0; p < nPos; p++) {
+      const u = pu[p];
+      user[k] = u;
+      item[k] = pi[p];
+      label[k++] = 1;
+      for (let s = 0; s < R; s++) {
+        const j = this.sampleNegative(u);
+        if (j === -1) break;
+        user[k] = u;
+        item[k] = j;
+        label[k++] = 0;
+      }
+    }
+    const size = k;
+    const trim = <T extends Int32Array | Float32Array>(a: T) => (size === a.length ? a : (a.subarray(0, size) as T));
+    return {
+      inputs: { user: trim(user), item: trim(item) },
+      label: trim(label),
+      size,
+      pad: b.pad * (1 + R),
+      index: b.index,
+    };
+  }
+
+  *[Symbol.iterator](): Iterator<PairBatch> {
+    for (const b of this.base) yield this.expand(b);
+  }
+}
