@@ -36,3 +36,31 @@ export function getBackend(): string {
 }
 
 export { engine };
+
+export const version = '0.1.0';
+
+/**
+ * A report of what this installation can do: version, runtime, backends, and for WebGL
+ * the GL version, renderer and extensions (or why no context could be made).
+ */
+export async function info(): Promise<string> {
+  const lines = [
+    `sparsegrad ${version}`,
+    `runtime: ${typeof process !== 'undefined' && process.versions?.node ? `node ${process.versions.node} (${process.platform} ${process.arch})` : 'browser'}`,
+    `backends: ${engine.registeredBackends().join(', ')} (active: ${engine.backendName})`,
+  ];
+  try {
+    await engine.backendInstance('webgl');
+    const { webglInfo } = await import('./backends/webgl/index.js');
+    const gl = webglInfo();
+    if (gl) {
+      lines.push(`webgl: ${gl.version}; ${gl.shadingLanguageVersion}`);
+      lines.push(`  renderer: ${gl.unmaskedRenderer ?? gl.renderer} (vendor ${gl.vendor}, via ${gl.source})`);
+      lines.push(`  max texture size: ${gl.maxTextureSize}, texture units: ${gl.maxTextureImageUnits}`);
+      lines.push(`  extensions: ${gl.extensions.join(' ')}`);
+    }
+  } catch (e) {
+    lines.push(`webgl: unavailable — ${(e as Error).message}`);
+  }
+  return lines.join('\n');
+}

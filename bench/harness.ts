@@ -13,6 +13,7 @@ import type { Tensor } from '../core/tensor.js';
 import { noGrad, tidy } from '../core/engine.js';
 import { slice } from '../ops/layout.js';
 import type { CaseResult, ChartResult, RatioResult, ReferenceResult, RunResult, SideResult, Verdict } from './schema.js';
+import { collectGarbage } from './gc.js';
 import { ratioOf, summarize } from './stats.js';
 import {
   BenchSkip, type BenchCase, type BenchContext, type Benchmark, type Comparison, type RepeatPolicy,
@@ -61,6 +62,8 @@ export interface RunOptions {
   policy?: Partial<RepeatPolicy>;
   /** progress lines (default: none) */
   log?: (line: string) => void;
+  /** called before every run, untimed (default: a full GC, see gc.ts) */
+  settle?: () => void;
 }
 
 const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
@@ -104,6 +107,7 @@ function verdicts(ref: ReferenceResult | null, sides: SideResult[], ratios: Rati
 export async function runCase(comparison: Comparison, c: BenchCase, backend: string, opts: RunOptions): Promise<CaseResult> {
   const clock = opts.clock ?? systemClock;
   const control = opts.control ?? engineControl;
+  const settle = opts.settle ?? collectGarbage;
   const policy: RepeatPolicy = { ...DEFAULT_POLICY[opts.size], ...c.repeats, ...opts.policy };
   const sides = comparison.sides;
   const result: CaseResult = {
@@ -132,6 +136,7 @@ export async function runCase(comparison: Comparison, c: BenchCase, backend: str
         failing = sides[i].label;
         if (control.current() !== backends[i]) await control.use(backends[i]);
         const inst = instances[i]!;
+        settle();
         const liveBefore = record ? control.liveTensors() : 0;
         const t0 = clock.now();
         const maybe = inst.run();

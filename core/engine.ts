@@ -60,6 +60,17 @@ class Engine {
     return backend;
   }
 
+  /** The backend called `name`, created on first use, without making it active. */
+  async backendInstance(name: string): Promise<Backend> {
+    const existing = this.instances.get(name);
+    if (existing) return existing;
+    const reg = this.registry.get(name);
+    if (!reg) throw new Error(`unknown backend '${name}' (registered: ${this.registeredBackends().join(', ')})`);
+    const made = await reg.factory();
+    this.instances.set(name, made);
+    return made;
+  }
+
   /** Synchronous variant for backends whose factory is synchronous (cpu). */
   setBackendSync(name: string): Backend {
     const reg = this.registry.get(name);

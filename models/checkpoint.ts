@@ -11,6 +11,7 @@
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { endianness } from 'node:os';
 import type { Tensor } from '../core/tensor.js';
+import { CSR } from '../core/csr.js';
 import type { Recommender, ModelMeta } from './recommender.js';
 import { buildModel } from './registry.js';
 import { Optimizer } from './optim/optimizer.js';
@@ -37,6 +38,8 @@ interface Header {
   meta: ModelMeta;
   tensors: TensorEntry[];
   optimizer?: { className: string; hyper: Record<string, number | boolean>; extra: Record<string, unknown>; state: TensorEntry[] };
+  /** CSR of seen items: indptr and indices entries in the payload */
+  seen?: { shape: [number, number]; indptr: TensorEntry; indices: TensorEntry };
   payloadBytes: number;
   crc32: number;
 }
@@ -64,6 +67,8 @@ function bytesOf(t: Tensor): Uint8Array {
 
 export interface SaveOptions {
   optimizer?: Optimizer;
+  /** each user's training items (CSR [users, items]), so `recommend` can exclude them */
+  seen?: CSR;
 }
 
 export function save(model: Recommender, path: string, opts: SaveOptions = {}): void {
@@ -83,11 +88,22 @@ export function save(model: Recommender, path: string, opts: SaveOptions = {}): 
     const o = opts.optimizer;
     optimizer = { className: o.constructor.name, hyper: o.hyperParameters(), extra: o.extraState(), state: table([...o.stateTensors()]) };
   }
+  let seen: Header['seen'];
+  if (opts.seen) {
+    const raw = (name: string, a: Int32Array): TensorEntry => {
+      const b = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+      chunks.push(b);
+      const e = { name, dtype: 'int32', shape: [a.length], offset, byteLength: b.byteLength };
+      offset += b.byteLength;
+      return e;
+    };
+    seen = { shape: [opts.seen.rows, opts.seen.cols], indptr: raw('seen.indptr', opts.seen.indptr), indices: raw('seen.indices', opts.seen.indices) };
+  }
   let crc = 0;
   for (const c of chunks) crc = crc32(c, crc);
   const header: Header = {
     formatVersion: CHECKPOINT_FORMAT_VERSION, library: 'sparsegrad', modelClass: model.constructor.name,
-    config: model.config, meta: model.meta, tensors, optimizer, payloadBytes: offset, crc32: crc,
+    config: model.config, meta: model.meta, tensors, optimizer, seen, payloadBytes: offset, crc32: crc,
   };
   const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
   const prefix = Buffer.alloc(12);
@@ -141,6 +157,8 @@ function floatsOf(payload: Buffer, e: TensorEntry): Float32Array | Float64Array 
 export interface LoadedModel extends Recommender {
   /** the optimizer saved with the model, rebuilt over its parameters with its state */
   restoredOptimizer?: Optimizer;
+  /** each user's training items, when saved */
+  seen?: CSR;
 }
 
 export function load(path: string): LoadedModel {
@@ -158,6 +176,11 @@ export function load(path: string): LoadedModel {
     opt.loadExtraState(o.extra);
     for (const e of o.state) opt.loadStateTensor(e.name, floatsOf(payload, e) as Float32Array);
     model.restoredOptimizer = opt;
+  }
+  if (header.seen) {
+    const indptr = floatsOf(payload, header.seen.indptr) as Int32Array;
+    const indices = floatsOf(payload, header.seen.indices) as Int32Array;
+    model.seen = new CSR(indptr, indices, new Float32Array(indices.length).fill(1), header.seen.shape, false);
   }
   return model;
 }

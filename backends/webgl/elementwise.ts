@@ -19,25 +19,32 @@ import type { Tex } from './textures.js';
 
 /**
  * Math the GLSL library lacks or gets wrong at the edges. NaN/inf tests look at the bits,
- * since compilers may fold isnan() away; log1p/expm1 use Kahan's trick so tiny arguments
- * keep full relative precision.
+ * since compilers may fold isnan() away. log1p/expm1 use short series near 0 rather than
+ * the classic rounding tricks (Kahan's expm1), because shader compilers simplify
+ * log(exp(x)) to x and undo them (Mesa's NIR does).
  */
 export const GLSL_MATH = `
 const float INF = uintBitsToFloat(0x7f800000u);
 const float NAN = uintBitsToFloat(0x7fc00000u);
 bool isNaN(float x) { return (floatBitsToUint(x) & 0x7fffffffu) > 0x7f800000u; }
 bool isFinite(float x) { return (floatBitsToUint(x) & 0x7f800000u) != 0x7f800000u; }
+// log1p(x) = 2·atanh(x / (2 + x)): a short odd series for small |x|, where log(1 + x) would
+// lose the digits of x to rounding
 float log1p_(float x) {
-  float u = 1.0 + x;
-  return u == 1.0 ? x : log(u) * (x / (u - 1.0));
+  if (abs(x) >= 0.5) return log(1.0 + x);
+  float s = x / (2.0 + x);
+  float s2 = s * s;
+  return 2.0 * s * (1.0 + s2 * (1.0 / 3.0 + s2 * (1.0 / 5.0 + s2 * (1.0 / 7.0 + s2 * (1.0 / 9.0 + s2 * (1.0 / 11.0 + s2 * (1.0 / 13.0 + s2 / 15.0)))))));
 }
+// GLSL's log is only accurate to an absolute 2^-21 on [0.5, 2] (so are llvmpipe's): near 1,
+// where log x is tiny, go through the series instead (x − 1 is exact there)
+float log_(float x) {
+  return (x > 0.5 && x < 1.5) ? log1p_(x - 1.0) : log(x);
+}
+// expm1(x) = e^x − 1: Taylor series for small |x|, where exp(x) − 1 cancels
 float expm1_(float x) {
-  if (x > 80.0) return exp(x);
-  float u = exp(x);
-  if (u == 1.0) return x;
-  float um1 = u - 1.0;
-  if (um1 == -1.0) return -1.0;
-  return um1 * (x / log(u));
+  if (abs(x) >= 0.5) return exp(x) - 1.0;
+  return x * (1.0 + x / 2.0 * (1.0 + x / 3.0 * (1.0 + x / 4.0 * (1.0 + x / 5.0 * (1.0 + x / 6.0 * (1.0 + x / 7.0 * (1.0 + x / 8.0 * (1.0 + x / 9.0))))))));
 }
 float pow_(float a, float b) {
   if (b == 0.0) return 1.0;
@@ -57,7 +64,7 @@ float pow_(float a, float b) {
 const UNARY: Record<UnaryOp, string> = {
   neg: '-x',
   exp: 'exp(x)',
-  log: 'log(x)',
+  log: 'log_(x)',
   log1p: 'log1p_(x)',
   sqrt: 'sqrt(x)',
   rsqrt: '1.0 / sqrt(x)',

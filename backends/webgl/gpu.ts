@@ -125,7 +125,8 @@ export class Gpu {
     this.assertAlive('fill');
     this.attach(tex);
     gl.viewport(0, 0, tex.width, tex.height);
-    gl.clearBufferfv(gl.COLOR, 0, [value, value, value, value]);
+    // a Float32Array, not an array: headless-gl's native clearBufferfv takes only typed arrays
+    gl.clearBufferfv(gl.COLOR, 0, new Float32Array([value, value, value, value]));
   }
 
   upload(tex: Tex, values: Float32Array | Uint16Array): void {

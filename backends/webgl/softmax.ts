@@ -19,8 +19,8 @@ type Kind = 'softmax' | 'logSoftmax' | 'logSumExp';
 
 const FINAL: Record<Kind, string> = {
   softmax: 'exp(fetch(X, i) - m) / s',
-  logSoftmax: 'fetch(X, i) - (m + log(s))',
-  logSumExp: 'm == -INF ? -INF : m + log(s)',
+  logSoftmax: 'fetch(X, i) - (m + log_(s))',
+  logSumExp: 'm == -INF ? -INF : m + log_(s)',
 };
 
 function rowStats(gpu: Gpu, x: GpuTensor, rows: number, cols: number): { m: Tex; s: Tex } {

@@ -1,0 +1,27 @@
+/** Loading the data a CLI command names: the built-in synthetic set or a directory. */
+import { movielensLike } from '../datasets/synthetic/movielens.js';
+import { PRESETS, type PresetName } from '../datasets/synthetic/presets.js';
+import { loadMovieLens } from '../datasets/loaders/movielens.js';
+import { loadNetflix } from '../datasets/loaders/netflix.js';
+import type { RatingsDataset } from '../datasets/types.js';
+import { UsageError } from './args.js';
+
+export const SCALES = Object.keys(PRESETS) as PresetName[];
+
+export async function loadData(data: string, scale: string, seed: number, format?: string): Promise<RatingsDataset> {
+  if (data === 'synthetic') {
+    if (!SCALES.includes(scale as PresetName)) throw new UsageError(`--scale must be one of ${SCALES.join(', ')} (got '${scale}')`);
+    return movielensLike({ preset: scale as PresetName, seed });
+  }
+  if (format === 'netflix') return loadNetflix(data);
+  return loadMovieLens(data);
+}
+
+/** Each item's first genre (or an extra "none" value) for the genre side-feature model. */
+export function firstGenre(d: RatingsDataset): { values: Int32Array; num: number } {
+  const g = d.itemGenres;
+  const none = d.genreNames.length;
+  const values = new Int32Array(d.numItems);
+  for (let i = 0; i < d.numItems; i++) values[i] = g.indptr[i + 1] > g.indptr[i] ? g.indices[g.indptr[i]] : none;
+  return { values, num: none + 1 };
+}

@@ -1,0 +1,167 @@
+/**
+ * MultVAE: the variational autoencoder for collaborative filtering of Liang et al. (2018),
+ * "Variational Autoencoders for Collaborative Filtering" (WWW '18).
+ *
+ *   encoder q(z|x):  x (CSR) → normalise → dropout(0.5) → 600 tanh → [μ, logσ²] (2 × 200)
+ *   sample:          z = μ + ε·σ, ε ~ N(0, I) from the run's 'vae/noise' stream (training);
+ *                    z = μ when evaluating
+ *   decoder p(x|z):  z → 600 tanh → logits over every item
+ *   loss (−ELBO):    −Σ_i x_i log softmax(logits)_i  +  β · KL(q(z|x) ‖ N(0, I))
+ *
+ * β is annealed linearly: β = min(annealCap, updates / totalAnnealSteps), where `updates`
+ * counts the optimizer steps taken before this one (so the first step has β = 0), exactly as
+ * the authors' code (`anneal_cap = 0.2`, `total_anneal_steps = 200000`). A small β ("partially
+ * regularised" VAE) was their main finding: the full β = 1 ELBO over-regularises.
+ * The step count is saved in checkpoints (buffer 'annealStep') so a resumed run continues
+ * the schedule.
+ */
+import type { CSR } from '../core/csr.js';
+import { stream } from '../core/random.js';
+import type { Tensor } from '../core/tensor.js';
+import { add, exp, mul, tanh } from '../ops/elementwise.js';
+import { slice } from '../ops/layout.js';
+import { tensor } from '../ops/creation.js';
+import { gaussianKL, multinomialLogLikelihood } from '../ops/recsys-losses.js';
+import { Linear } from './nn/layers.js';
+import { Dropout } from './nn/dropout.js';
+import { rowsInput, rowsTarget, UserRowModel } from './user-rows.js';
+import { checkWidths, prepareInput, transposed, type InputOrder } from './autoencoder.js';
+import type { Batch } from './train/types.js';
+
+export interface MultVAEConfig {
+  numItems: number;
+  /** encoder hidden widths (default [600]); the decoder mirrors them */
+  hidden?: number[];
+  /** latent dimension (default 200) */
+  latent?: number;
+  dropout?: number;
+  normalize?: boolean;
+  inputOrder?: InputOrder;
+  /** largest β (default 0.2) */
+  annealCap?: number;
+  /** updates over which β grows linearly from 0 to annealCap (default 200,000; 0 = β fixed at the cap) */
+  totalAnnealSteps?: number;
+  sparseGrad?: boolean;
+  seed?: number;
+}
+
+export class MultVAE extends UserRowModel {
+  readonly config: Required<Omit<MultVAEConfig, 'seed'>> & { seed?: number };
+  readonly dropout: Dropout;
+  readonly encoder: Linear[] = [];
+  readonly decoder: Linear[] = [];
+  /** optimizer updates taken so far (drives the β schedule) */
+  annealStep = 0;
+  /** μ and logσ² of the last forward pass (the loss needs them) */
+  private latentStats: { mu: Tensor; logvar: Tensor } | null = null;
+
+  constructor(cfg: MultVAEConfig) {
+    super();
+    this.config = {
+      numItems: cfg.numItems, hidden: cfg.hidden ?? [600], latent: cfg.latent ?? 200, dropout: cfg.dropout ?? 0.5,
+      normalize: cfg.normalize ?? true, inputOrder: cfg.inputOrder ?? 'normalize-dropout', annealCap: cfg.annealCap ?? 0.2,
+      totalAnnealSteps: cfg.totalAnnealSteps ?? 200_000, sparseGrad: cfg.sparseGrad ?? true, seed: cfg.seed,
+    };
+    const c = this.config;
+    if (!(Number.isInteger(c.numItems) && c.numItems > 0)) throw new Error(`MultVAE: numItems must be a positive integer, got ${c.numItems}`);
+    checkWidths('MultVAE', 'hidden', c.hidden);
+    checkWidths('MultVAE', 'latent', [c.latent]);
+    if (!(c.annealCap >= 0) || !(c.totalAnnealSteps >= 0)) {
+      throw new Error(`MultVAE: annealCap and totalAnnealSteps must be ≥ 0, got ${c.annealCap} and ${c.totalAnnealSteps}`);
+    }
+    const seed = (i: number) => (c.seed === undefined ? undefined : c.seed + i);
+    this.dropout = this.addModule('dropout', new Dropout(c.dropout));
+    // encoder: items → hidden… → 2·latent (μ and logσ² side by side)
+    const q = [c.numItems, ...c.hidden, 2 * c.latent];
+    for (let i = 0; i + 1 < q.length; i++) {
+      this.encoder.push(this.addModule(`q${i}`, new Linear(q[i], q[i + 1], { sparseGrad: i === 0 && c.sparseGrad, seed: seed(i) })));
+    }
+    // decoder: latent → hidden (reversed)… → items
+    const p = [c.latent, ...c.hidden.slice().reverse(), c.numItems];
+    for (let i = 0; i + 1 < p.length; i++) {
+      this.decoder.push(this.addModule(`p${i}`, new Linear(p[i], p[i + 1], { seed: seed(100 + i) })));
+    }
+    this.addBuffer('annealStep', tensor([0], [1]));
+  }
+
+  get numItems(): number { return this.config.numItems; }
+
+  /** β after `step` updates: min(cap, step / total) (the cap itself when total is 0). */
+  static betaAt(step: number, annealCap = 0.2, totalAnnealSteps = 200_000): number {
+    if (totalAnnealSteps <= 0) return annealCap;
+    return Math.min(annealCap, step / totalAnnealSteps);
+  }
+
+  /** The β the next training step uses. */
+  get beta(): number {
+    return MultVAE.betaAt(this.annealStep, this.config.annealCap, this.config.totalAnnealSteps);
+  }
+
+  /** μ and logσ² [batch, latent] of input rows (dropout follows training/eval mode). */
+  encode(input: CSR): { mu: Tensor; logvar: Tensor } {
+    const c = this.config;
+    let h: Tensor | CSR = prepareInput(input, c.normalize, c.inputOrder, this.dropout);
+    this.encoder.forEach((layer, i) => {
+      const y = layer.forward(h);
+      h = i + 1 < this.encoder.length ? tanh(y) : y;
+    });
+    const out = h as Tensor;
+    const B = out.shape[0];
+    return { mu: slice(out, [0, 0], [B, c.latent]), logvar: slice(out, [0, c.latent], [B, c.latent]) };
+  }
+
+  /** Logits over items for latent codes z [batch, latent]. */
+  decode(z: Tensor): Tensor {
+    let h = z;
+    this.decoder.forEach((layer, i) => {
+      const y = layer.forward(h);
+      h = i + 1 < this.decoder.length ? tanh(y) : y;
+    });
+    return h;
+  }
+
+  logits(input: CSR): Tensor {
+    const { mu, logvar } = this.encode(input);
+    let z = mu;
+    if (this.training) {
+      // reparameterisation: the noise is an input, so gradients flow to μ and logσ²
+      const rng = stream('vae/noise');
+      const eps = new Float32Array(mu.size);
+      for (let i = 0; i < eps.length; i++) eps[i] = rng.normal();
+      z = add(mu, mul(tensor(eps, mu.shape), exp(mul(logvar, 0.5))));
+    }
+    this.latentStats = { mu, logvar };
+    return this.decode(z);
+  }
+
+  /** −ELBO with the annealed β; counts the update when training. */
+  computeLoss(pred: Tensor, batch: Batch): Tensor {
+    const x = rowsInput('MultVAE', batch);
+    if (!this.latentStats) throw new Error('MultVAE.computeLoss: call forwardBatch first (the KL term needs μ and logσ²)');
+    const { mu, logvar } = this.latentStats;
+    this.latentStats = null;
+    const nll = multinomialLogLikelihood(pred, rowsTarget('MultVAE', batch, x));
+    const beta = this.beta;
+    if (this.training) this.annealStep++;
+    if (beta === 0) return nll;
+    return add(nll, mul(gaussianKL(mu, logvar), beta));
+  }
+
+  /** The step count travels with the weights. */
+  override stateDict(): Map<string, Tensor> {
+    const state = super.stateDict();
+    const t = state.get('annealStep')!;
+    t.backend.overwrite(t.dataId, Float32Array.of(this.annealStep));
+    return state;
+  }
+
+  override loadStateDict(values: Map<string, Float32Array | Float64Array | Int32Array>): void {
+    super.loadStateDict(values);
+    this.annealStep = Math.round(values.get('annealStep')![0]);
+  }
+
+  itemVectors() {
+    const w = this.decoder[this.decoder.length - 1].weight;
+    return { values: transposed(w), dim: w.shape[0] };
+  }
+}
