@@ -23,6 +23,7 @@ export * as nn from './models/nn/index.js';
 export * as optim from './models/optim/index.js';
 export * as models from './models/index.js';
 export * as train from './models/train/index.js';
+export * as datasets from './datasets/index.js';
 export * as metrics from './models/train/metrics.js';
 export { save, load, CHECKPOINT_FORMAT_VERSION } from './models/checkpoint.js';
 

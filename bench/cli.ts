@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { compareResults, formatComparison } from './compare.js';
 import { environment, glInfo } from './env.js';
+import { collectGarbage } from './gc.js';
 import { probeBackends, runBenchmarks, type Clock } from './harness.js';
 import { registry, selectBenchmarks } from './registry.js';
 import { markdown, writeOutputs } from './report.js';
@@ -23,6 +24,7 @@ export const BENCH_USAGE = `usage: sparsegrad bench [options]
   --backend B          cpu | webgl | all (default all; an unavailable backend is reported as skipped)
   --out DIR            where bench-results.json, BENCHMARKS.md and charts/ go (default bench-out)
   --budget MS          timed milliseconds per case (overrides the mode's budget)
+  --gc                 a full garbage collection before every timed run (untimed)
   --compare OLD.json   after running, print the change against an earlier run (flags > 10%)
   --against NEW.json   with --compare: compare two files, run nothing
   --threshold X        regression threshold for --compare (default 0.1)
@@ -51,6 +53,7 @@ interface Args {
   against: string | null;
   threshold: number;
   failOnRegression: boolean;
+  gc: boolean;
   list: boolean;
   help: boolean;
 }
@@ -60,7 +63,7 @@ class UsageError extends Error {}
 export function parseBenchArgs(argv: string[]): Args {
   const a: Args = {
     size: 'full', only: null, backends: ['cpu', 'webgl'], out: 'bench-out', budgetMs: null, compare: null,
-    against: null, threshold: 0.1, failOnRegression: false, list: false, help: false,
+    against: null, threshold: 0.1, failOnRegression: false, gc: false, list: false, help: false,
   };
   const value = (i: number, flag: string): string => {
     const v = argv[i + 1];
@@ -104,6 +107,7 @@ export function parseBenchArgs(argv: string[]): Args {
         break;
       }
       case '--fail-on-regression': a.failOnRegression = true; break;
+      case '--gc': a.gc = true; break;
       case '--list': a.list = true; break;
       case '--help': case '-h': a.help = true; break;
       default: throw new UsageError(`bench: unknown option '${arg}'`);
@@ -167,7 +171,9 @@ export async function benchMain(argv: string[], io: BenchIO = defaultIO): Promis
     for (const [name, why] of availability) if (why !== null) log(`bench: backend ${name} unavailable, its runs are skipped: ${why}`);
     const gl = availability.get('webgl') === null ? await glInfo() : null;
     const policy: Partial<RepeatPolicy> | undefined = args.budgetMs !== null ? { budgetMs: args.budgetMs } : undefined;
-    const runs = await runBenchmarks(benches, args.backends, availability, { size: args.size, clock: io.clock, policy, log });
+    const runs = await runBenchmarks(benches, args.backends, availability, {
+      size: args.size, clock: io.clock, policy, log, settle: args.gc ? () => { collectGarbage(); } : undefined,
+    });
 
     const results: BenchResults = {
       schemaVersion: SCHEMA_VERSION,

@@ -1,8 +1,9 @@
 /**
- * A full garbage collection between timed runs (untimed). Interleaving puts two workloads
- * in one heap: without this, the dense side's freed 100 MB gradients are collected at
- * random moments — often during the sparse side's run, which then looks slower. Allocation
- * and page-fault costs still land in the time of the side that allocates.
+ * `bench --gc`: a full garbage collection before every timed run (untimed). Interleaving
+ * puts two workloads in one heap, and one side's garbage may be collected during the other
+ * side's run; this moves collections out of the timings. Off by default: on this machine a
+ * forced collection made the next small step slower rather than steadier (V8 shrinks its
+ * young generation after a full GC), and a training loop never runs one.
  */
 import v8 from 'node:v8';
 import vm from 'node:vm';

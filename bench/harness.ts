@@ -12,8 +12,8 @@ import { engine } from '../core/engine.js';
 import type { Tensor } from '../core/tensor.js';
 import { noGrad, tidy } from '../core/engine.js';
 import { slice } from '../ops/layout.js';
+import { fmtMs, fmtRatio } from './format.js';
 import type { CaseResult, ChartResult, RatioResult, ReferenceResult, RunResult, SideResult, Verdict } from './schema.js';
-import { collectGarbage } from './gc.js';
 import { ratioOf, summarize } from './stats.js';
 import {
   BenchSkip, type BenchCase, type BenchContext, type Benchmark, type Comparison, type RepeatPolicy,
@@ -62,7 +62,7 @@ export interface RunOptions {
   policy?: Partial<RepeatPolicy>;
   /** progress lines (default: none) */
   log?: (line: string) => void;
-  /** called before every run, untimed (default: a full GC, see gc.ts) */
+  /** called before every run, untimed (default: nothing; --gc: a full collection, see gc.ts) */
   settle?: () => void;
 }
 
@@ -107,7 +107,7 @@ function verdicts(ref: ReferenceResult | null, sides: SideResult[], ratios: Rati
 export async function runCase(comparison: Comparison, c: BenchCase, backend: string, opts: RunOptions): Promise<CaseResult> {
   const clock = opts.clock ?? systemClock;
   const control = opts.control ?? engineControl;
-  const settle = opts.settle ?? collectGarbage;
+  const settle = opts.settle ?? (() => {});
   const policy: RepeatPolicy = { ...DEFAULT_POLICY[opts.size], ...c.repeats, ...opts.policy };
   const sides = comparison.sides;
   const result: CaseResult = {
@@ -122,6 +122,7 @@ export async function runCase(comparison: Comparison, c: BenchCase, backend: str
   const instances: (RunInstance | null)[] = sides.map(() => null);
   const samples: number[][] = sides.map(() => []);
   const leaked: number[] = sides.map(() => 0);
+  const metrics: Record<string, number>[] = sides.map(() => ({}));
   let phase = 'setup';
   let failing = '';
   try {
@@ -157,6 +158,8 @@ export async function runCase(comparison: Comparison, c: BenchCase, backend: str
       await round(true);
       rounds++;
     }
+    phase = 'metrics';
+    instances.forEach((inst, i) => { metrics[i] = { ...inst?.metrics?.() }; });
   } catch (err) {
     result.status = err instanceof BenchSkip ? 'skipped' : 'error';
     result.message = `${failing ? `side '${failing}', ` : ''}${phase}: ${errorText(err)}`;
@@ -184,6 +187,7 @@ export async function runCase(comparison: Comparison, c: BenchCase, backend: str
       q1Ms: st.q1, q3Ms: st.q3, madMs: st.mad, spread: st.spread, samplesMs: samples[i],
       throughput: c.items !== undefined && st.median > 0 ? c.items / (st.median / 1000) : null,
       leakedTensorsPerRun: leaked[i] / st.n,
+      metrics: metrics[i],
     };
   });
   result.ratios = sides.slice(1).map((s, k) => {
@@ -233,8 +237,8 @@ export async function runBenchmark(bench: Benchmark, backend: string, opts: RunO
 function progressLine(bench: string, backend: string, r: CaseResult): string {
   const head = `${bench}/${backend} ${r.comparison} ${r.case}`;
   if (r.status !== 'ok') return `${head}: ${r.status.toUpperCase()} ${r.message?.split('\n')[0] ?? ''}`;
-  const times = r.sides.map((s) => `${s.label} ${s.medianMs.toPrecision(3)} ms`).join(', ');
-  const ratios = r.ratios.map((x) => `${x.ratio === null ? '—' : x.ratio.toPrecision(3)}×`).join(', ');
+  const times = r.sides.map((s) => `${s.label} ${fmtMs(s.medianMs)}`).join(', ');
+  const ratios = r.ratios.map((x) => fmtRatio(x.ratio)).join(', ');
   return `${head}: ${times}${ratios ? ` → ${ratios}` : ''} (${r.sides[0].n} rounds)`;
 }
 

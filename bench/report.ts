@@ -4,7 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fmtBytes, fmtMs, fmtPercent, fmtRate, fmtRatio } from './format.js';
+import { fmtBytes, fmtMs, fmtPercent, fmtRate, fmtRatio, fmtSI } from './format.js';
 import type { BenchResults, CaseResult, RunResult } from './schema.js';
 import { curveSvg, speedupSvg } from './svg.js';
 
@@ -34,17 +34,24 @@ function seedCell(r: CaseResult): string {
   return parts.join('<br>');
 }
 
+/** Each side's extra numbers, e.g. 'dense inputBytes 40.0M · csr inputBytes 802k'. */
+function metricsCell(r: CaseResult): string {
+  return r.sides.flatMap((s) => Object.entries(s.metrics).map(([k, v]) => `${s.label} ${k} ${fmtSI(v)}`)).join(' · ');
+}
+
 /** One table per comparison: case, each side's median (± relative MAD), speedups, throughput, target, seed. */
 function comparisonTable(results: CaseResult[]): string[] {
   const first = results.find((r) => r.status === 'ok') ?? results[0];
   const sideLabels = first.sides.map((s) => s.label);
   const hasItems = results.some((r) => r.items !== null);
   const hasRef = results.some((r) => r.reference !== null);
+  const hasMetrics = results.some((r) => r.sides.some((s) => Object.keys(s.metrics).length > 0));
   const head = ['case', ...sideLabels.map((l) => `${l} (median)`)];
   const ratioHeads = sideLabels.slice(1).map((l) => (sideLabels.length > 2 ? `speedup ${l}` : 'speedup'));
   head.push(...ratioHeads);
   if (hasItems) head.push(`throughput (${sideLabels[sideLabels.length - 1] ?? ''})`);
   if (hasRef) head.push('target', 'seed');
+  if (hasMetrics) head.push('metrics');
   const lines = [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`];
   for (const r of results) {
     if (r.status !== 'ok') {
@@ -55,6 +62,7 @@ function comparisonTable(results: CaseResult[]): string[] {
     const row = [cell(r.label), ...r.sides.map(timeCell), ...r.ratios.map((q) => `**${fmtRatio(q.ratio)}**`)];
     if (hasItems) row.push(fmtRate(r.sides[r.sides.length - 1].throughput, r.itemUnit));
     if (hasRef) row.push(targetCell(r), seedCell(r));
+    if (hasMetrics) row.push(metricsCell(r));
     lines.push(`| ${row.join(' | ')} |`);
   }
   const source = results.find((r) => r.reference?.source)?.reference?.source;

@@ -50,6 +50,8 @@ export interface SideResult {
   throughput: number | null;
   /** live tensors left behind per run (0 for a tidy step; > 0 is a leak in the workload or library) */
   leakedTensorsPerRun: number;
+  /** what the side reported besides time (e.g. inputBytes), {} when nothing */
+  metrics: Record<string, number>;
 }
 
 export interface RatioResult {
@@ -189,7 +191,7 @@ export function validateResults(data: unknown): string[] {
       list(c.sides, `${w2}.sides`, errors, (s, w3) => fields(s, w3, {
         label: str, backend: str, n: num, medianMs: num, minMs: num, maxMs: num, meanMs: num, q1Ms: num, q3Ms: num,
         madMs: num, spread: num, samplesMs: (v) => Array.isArray(v) && v.every(num), throughput: nullable(num),
-        leakedTensorsPerRun: num,
+        leakedTensorsPerRun: num, metrics: (v) => obj(v) && Object.values(v as object).every(num),
       }, errors));
       list(c.ratios, `${w2}.ratios`, errors, (x, w3) => fields(x, w3, {
         baseline: str, variant: str, ratio: nullable(num), pairedMedian: nullable(num), pairedMin: nullable(num), pairedMax: nullable(num),

@@ -68,12 +68,13 @@ interface Bar {
 
 function barsOf(run: RunResult): Bar[] {
   const bars: Bar[] = [];
+  const several = new Set(run.results.map((r) => r.comparison)).size > 1;
   for (const r of run.results) {
     if (r.status !== 'ok') continue;
     for (const q of r.ratios) {
       const which = r.ratios.length > 1 ? ` (${q.variant})` : '';
       bars.push({
-        label: `${r.comparison}: ${r.label}${which}`,
+        label: `${several ? `${r.comparison}: ` : ''}${r.label}${which}`,
         ratio: q.ratio,
         target: r.reference?.targetRatio ?? null,
         seed: r.reference?.seedRatio ?? null,
@@ -126,10 +127,16 @@ export function speedupSvg(run: RunResult): string | null {
   });
   const ly = plotBottom + 40;
   out.push(text(left, ly, 'speedup (log scale); bars right of 1× are faster', 'fill="#495057"'));
-  out.push(`<line x1="${left}" y1="${ly + 10}" x2="${left}" y2="${ly + 20}" stroke="${TARGET}" stroke-width="2.5" stroke-dasharray="3,2"/>`);
-  out.push(text(left + 8, ly + 19, 'our target', 'fill="#495057"'));
-  out.push(`<path d="M${left + 100} ${ly + 10} L${left + 105} ${ly + 15} L${left + 100} ${ly + 20} L${left + 95} ${ly + 15} Z" fill="${SEED}"/>`);
-  out.push(text(left + 110, ly + 19, "the seed's published figure", 'fill="#495057"'));
+  let lx = left;
+  if (bars.some((b) => b.target !== null)) {
+    out.push(`<line x1="${lx}" y1="${ly + 10}" x2="${lx}" y2="${ly + 20}" stroke="${TARGET}" stroke-width="2.5" stroke-dasharray="3,2"/>`);
+    out.push(text(lx + 8, ly + 19, 'our target', 'fill="#495057"'));
+    lx += 100;
+  }
+  if (bars.some((b) => b.seed !== null)) {
+    out.push(`<path d="M${lx} ${ly + 10} L${lx + 5} ${ly + 15} L${lx} ${ly + 20} L${lx - 5} ${ly + 15} Z" fill="${SEED}"/>`);
+    out.push(text(lx + 10, ly + 19, "the seed's published figure", 'fill="#495057"'));
+  }
   return frame(width, height, `${run.benchmark} (${run.backend}): speedup of ${sideNames(run)}`, out);
 }
 

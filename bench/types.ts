@@ -41,6 +41,8 @@ export interface BenchCase {
 /** What a side's setup hands back: one run = one step of the workload. */
 export interface RunInstance {
   run(): void | Promise<void>;
+  /** numbers besides time, read once after the timed rounds (e.g. bytes of a table: FP16 vs FP32) */
+  metrics?(): Record<string, number>;
   teardown?(): void | Promise<void>;
 }
 

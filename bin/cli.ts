@@ -9,7 +9,7 @@ import { describe, formatStats } from '../datasets/describe.js';
 import { userItemMatrix } from '../datasets/matrix.js';
 import type { RatingsDataset } from '../datasets/types.js';
 import { parseArgs, usage, UsageError, type CommandSpec, type ParsedArgs } from './args.js';
-import { firstGenre, loadData, SCALES } from './data.js';
+import { firstGenreFeature, loadData, SCALES } from './data.js';
 import type { Recommender } from '../models/recommender.js';
 
 const MODELS = ['mf', 'deepmf', 'deepmf-bn', 'deepmf-class', 'deepmf-asym', 'deepmf-genre'] as const;
@@ -92,7 +92,7 @@ function buildModel(kind: string, d: RatingsDataset, a: ParsedArgs): sg.models.R
     case 'deepmf-class': return new sg.models.DeepMF({ ...base, userDim: dim, itemDim: dim, output: 'classification', classes: 10 });
     case 'deepmf-asym': return new sg.models.DeepMF({ ...base, userDim: 15, itemDim: 25 });
     case 'deepmf-genre': {
-      const g = firstGenre(d);
+      const g = firstGenreFeature(d);
       return new sg.models.DeepMF({ ...base, userDim: 15, itemDim: 20, sideFeatures: [{ name: 'genre', num: g.num, dim: 5, itemValues: Array.from(g.values) }] });
     }
     default: throw new UsageError(`train: unknown model '${kind}' (valid: ${MODELS.join(', ')})`);

@@ -4,6 +4,7 @@ import { PRESETS, type PresetName } from '../datasets/synthetic/presets.js';
 import { loadMovieLens } from '../datasets/loaders/movielens.js';
 import { loadNetflix } from '../datasets/loaders/netflix.js';
 import type { RatingsDataset } from '../datasets/types.js';
+import { firstGenre } from '../datasets/features.js';
 import { UsageError } from './args.js';
 
 export const SCALES = Object.keys(PRESETS) as PresetName[];
@@ -18,10 +19,6 @@ export async function loadData(data: string, scale: string, seed: number, format
 }
 
 /** Each item's first genre (or an extra "none" value) for the genre side-feature model. */
-export function firstGenre(d: RatingsDataset): { values: Int32Array; num: number } {
-  const g = d.itemGenres;
-  const none = d.genreNames.length;
-  const values = new Int32Array(d.numItems);
-  for (let i = 0; i < d.numItems; i++) values[i] = g.indptr[i + 1] > g.indptr[i] ? g.indices[g.indptr[i]] : none;
-  return { values, num: none + 1 };
+export function firstGenreFeature(d: RatingsDataset): { values: Int32Array; num: number } {
+  return { values: firstGenre(d), num: d.genreNames.length + 1 };
 }

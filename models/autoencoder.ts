@@ -80,12 +80,9 @@ export class AutoEncoder extends UserRowModel {
   logits(input: CSR): Tensor {
     const c = this.config;
     // the first Linear sees a CSR batch: matmul(CSR, W), the input never becomes dense
-    let h: Tensor | CSR = prepareInput(input, c.normalize, c.inputOrder, this.dropout);
-    this.layers.forEach((layer, i) => {
-      const y = layer.forward(h);
-      h = i + 1 < this.layers.length ? tanh(y) : y;
-    });
-    return h as Tensor;
+    let h = this.layers[0].forward(prepareInput(input, c.normalize, c.inputOrder, this.dropout));
+    for (let i = 1; i < this.layers.length; i++) h = this.layers[i].forward(tanh(h));
+    return h;
   }
 
   computeLoss(pred: Tensor, batch: Batch): Tensor {

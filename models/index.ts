@@ -10,3 +10,27 @@ export { MatrixFactorization, type MFConfig } from './mf.js';
 export { DeepMF, type DeepMFConfig, type SideFeature, ratingToClass, classToRating } from './deepmf.js';
 export { Recommender, type ModelMeta, type RecommendOptions } from './recommender.js';
 export { registerModel, modelNames } from './registry.js';
+
+// implicit-feedback and user-level families
+import { ImplicitMF, type ImplicitMFConfig } from './implicit-mf.js';
+import { EmbeddingModel, type EmbeddingModelConfig } from './embedding-model.js';
+import { DSSM, type DSSMConfig } from './dssm.js';
+import { MultiLabel, type MultiLabelConfig } from './multilabel.js';
+import { AutoEncoder, type AutoEncoderConfig } from './autoencoder.js';
+import { MultVAE, type MultVAEConfig } from './vae.js';
+
+registerModel('ImplicitMF', (c) => new ImplicitMF(c as unknown as ImplicitMFConfig));
+registerModel('EmbeddingModel', (c) => new EmbeddingModel(c as unknown as EmbeddingModelConfig));
+// the item text features come back from the checkpoint's buffers (config.itemFeatureNnz sizes them)
+registerModel('DSSM', (c) => new DSSM(c as unknown as DSSMConfig));
+registerModel('MultiLabel', (c) => new MultiLabel(c as unknown as MultiLabelConfig));
+registerModel('AutoEncoder', (c) => new AutoEncoder(c as unknown as AutoEncoderConfig));
+registerModel('MultVAE', (c) => new MultVAE(c as unknown as MultVAEConfig));
+
+export { ImplicitMF, type ImplicitMFConfig } from './implicit-mf.js';
+export { EmbeddingModel, type EmbeddingModelConfig, type Scoring } from './embedding-model.js';
+export { DSSM, type DSSMConfig, type DSSMData } from './dssm.js';
+export { MultiLabel, type MultiLabelConfig, type HiddenActivation } from './multilabel.js';
+export { AutoEncoder, type AutoEncoderConfig, type InputOrder } from './autoencoder.js';
+export { MultVAE, annealedBeta, type MultVAEConfig } from './vae.js';
+export { UserRowModel, normalizeRows } from './user-rows.js';

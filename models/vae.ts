@@ -45,6 +45,14 @@ export interface MultVAEConfig {
   seed?: number;
 }
 
+/** β after `step` updates: min(cap, step / total) (the cap itself when total is 0). */
+export function annealedBeta(step: number, annealCap = 0.2, totalAnnealSteps = 200_000): number {
+  if (totalAnnealSteps <= 0) return annealCap;
+  return Math.min(annealCap, step / totalAnnealSteps);
+}
+
+// (the class body never names its own class: esbuild would then compile it as
+// `var MultVAE = class _MultVAE`, and checkpoints store the constructor's name)
 export class MultVAE extends UserRowModel {
   readonly config: Required<Omit<MultVAEConfig, 'seed'>> & { seed?: number };
   readonly dropout: Dropout;
@@ -87,36 +95,27 @@ export class MultVAE extends UserRowModel {
   get numItems(): number { return this.config.numItems; }
 
   /** β after `step` updates: min(cap, step / total) (the cap itself when total is 0). */
-  static betaAt(step: number, annealCap = 0.2, totalAnnealSteps = 200_000): number {
-    if (totalAnnealSteps <= 0) return annealCap;
-    return Math.min(annealCap, step / totalAnnealSteps);
-  }
+  static betaAt = annealedBeta;
 
   /** The β the next training step uses. */
   get beta(): number {
-    return MultVAE.betaAt(this.annealStep, this.config.annealCap, this.config.totalAnnealSteps);
+    return annealedBeta(this.annealStep, this.config.annealCap, this.config.totalAnnealSteps);
   }
 
   /** μ and logσ² [batch, latent] of input rows (dropout follows training/eval mode). */
   encode(input: CSR): { mu: Tensor; logvar: Tensor } {
     const c = this.config;
-    let h: Tensor | CSR = prepareInput(input, c.normalize, c.inputOrder, this.dropout);
-    this.encoder.forEach((layer, i) => {
-      const y = layer.forward(h);
-      h = i + 1 < this.encoder.length ? tanh(y) : y;
-    });
-    const out = h as Tensor;
+    // the first Linear sees a CSR batch: matmul(CSR, W), the input never becomes dense
+    let out = this.encoder[0].forward(prepareInput(input, c.normalize, c.inputOrder, this.dropout));
+    for (let i = 1; i < this.encoder.length; i++) out = this.encoder[i].forward(tanh(out));
     const B = out.shape[0];
     return { mu: slice(out, [0, 0], [B, c.latent]), logvar: slice(out, [0, c.latent], [B, c.latent]) };
   }
 
   /** Logits over items for latent codes z [batch, latent]. */
   decode(z: Tensor): Tensor {
-    let h = z;
-    this.decoder.forEach((layer, i) => {
-      const y = layer.forward(h);
-      h = i + 1 < this.decoder.length ? tanh(y) : y;
-    });
+    let h = this.decoder[0].forward(z);
+    for (let i = 1; i < this.decoder.length; i++) h = this.decoder[i].forward(tanh(h));
     return h;
   }
 

@@ -10,7 +10,8 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const outdir = join(root, '.test-build');
+// one build dir per run, so concurrent runs never delete each other's files
+const outdir = join(root, '.test-build', `run-${process.pid}`);
 const filter = process.argv[2] ?? '';
 
 function findTests(dir) {
@@ -59,6 +60,7 @@ child.stdout.on('data', (chunk) => {
   process.stdout.write(text);
 });
 const code = await new Promise((resolve) => child.on('close', resolve));
+rmSync(outdir, { recursive: true, force: true });
 // uvu's summary: "Total: N", "Passed: N", "Skipped: N" (ANSI colours stripped)
 const plain = output.replace(/\x1b\[[0-9;]*m/g, '');
 const num = (label) => {

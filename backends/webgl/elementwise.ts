@@ -167,7 +167,7 @@ void main() {
   if (i >= uOutSize) { outColor = vec4(0.0); return; }${decompose}
 ${index}
   float r = ${expr};
-  outColor = vec4(${outInt ? 'trunc(r)' : 'r'});
+  outColor = vec4(store(${outInt ? 'trunc(r)' : 'r'}));
 }`,
     };
   });

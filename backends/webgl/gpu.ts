@@ -89,13 +89,13 @@ export class Gpu {
       gl.uniform1i(program.uniforms.get(name)!.location, unit);
       unit++;
     }
-    const auto: Record<string, Binding> = { uOutShift: target.shift, uOutSize: size };
+    const auto: Record<string, Binding> = { uOutShift: target.shift, uOutSize: size, uOutHalf: target.format === 'R16F' ? 1 : 0 };
     for (const [name, info] of program.uniforms) {
       if (info.type === gl.SAMPLER_2D) continue;
       const value = name in bindings ? bindings[name] : auto[name];
       if (value === undefined) throw new Error(`webgl kernel '${program.kernel}': no value for uniform '${name}'`);
       if (value instanceof Tex) throw new Error(`webgl kernel '${program.kernel}': uniform '${name}' is not a sampler`);
-      const isInt = info.type === gl.INT || info.type === gl.BOOL;
+      const isInt = info.type === gl.INT || info.type === gl.BOOL || info.type === gl.UNSIGNED_INT;
       if (typeof value === 'number') {
         if (isInt) gl.uniform1i(info.location, value);
         else gl.uniform1f(info.location, value);

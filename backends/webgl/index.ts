@@ -237,6 +237,17 @@ export class WebGLBackend implements Backend {
     return this.wrap(rows.segmentSumRows(this.gpu, this.t(values), segmentIds, numSegments), numSegments * width, values.dtype);
   }
 
+  gatherDot(a: TensorInfo, b: TensorInfo, aIds: TensorInfo, bIds: TensorInfo): DataId {
+    const outDtype: DType = a.dtype === b.dtype ? a.dtype : 'float32';
+    return this.wrap(rows.gatherDot(this.gpu, this.t(a), this.t(b), this.t(aIds), this.t(bIds), outDtype), sizeOf(aIds.shape), outDtype);
+  }
+
+  segmentSumScaledRows(scale: TensorInfo, table: TensorInfo, rowIds: TensorInfo, segmentIds: Int32Array, numSegments: number): DataId {
+    const width = sizeOf(table.shape.slice(1));
+    return this.wrap(rows.segmentSumScaledRows(this.gpu, this.t(scale), this.t(table), this.t(rowIds), segmentIds, numSegments),
+      numSegments * width, table.dtype);
+  }
+
   scatterAddRows(target: TensorInfo, rowIds: Int32Array, values: TensorInfo): void {
     this.assertFloat('scatterAddRows', target);
     rows.scatterAddRows(this.gpu, this.t(target), rowIds, this.t(values));

@@ -102,11 +102,35 @@ precision highp int;
 precision highp sampler2D;
 `;
 
-/** The output side: which element this fragment computes. */
+/**
+ * Writing a value into a float16 (R16F) texture: rounded here to the nearest half, ties to
+ * even — exactly what the CPU backend's encoder does — so the GPU's own float→half
+ * conversion only ever sees exact halves (llvmpipe's truncates subnormals).
+ * `uOutHalf` is set by the draw helper from the target's format.
+ */
+export const GLSL_STORE = `
+uniform bool uOutHalf;
+float roundHalf(float x) {
+  float a = abs(x);
+  uint sign = floatBitsToUint(x) & 0x80000000u;
+  if ((floatBitsToUint(x) & 0x7fffffffu) > 0x7f800000u) return x;   // NaN
+  if (a >= 65520.0) return uintBitsToFloat(sign | 0x7f800000u);     // rounds past the largest half: ±inf
+  float q;                                          // spacing of halves around a
+  if (a < 6.103515625e-5) q = 5.9604644775390625e-8; // subnormal halves: multiples of 2^-24
+  else q = uintBitsToFloat(((floatBitsToUint(a) >> 23) - 10u) << 23);
+  float r = roundEven(a / q) * q;                   // exact: q is a power of two
+  return uintBitsToFloat(floatBitsToUint(r) | sign);
+}
+float store(float x) {
+  return uOutHalf ? roundHalf(x) : x;
+}
+`;
+
+/** The output side: which element this fragment computes, and how its value is stored. */
 export const GLSL_OUT = `
 uniform int uOutShift;   // log2 of the output texture's width
 uniform int uOutSize;    // number of elements in the output
-// The output element this fragment computes.
+${GLSL_STORE}// The output element this fragment computes.
 int outIndex() {
   ivec2 c = ivec2(gl_FragCoord.xy);
   return (c.y << uOutShift) + c.x;

@@ -154,7 +154,7 @@ void main() {
   int t = (i >> 1) * uN2 + (j >> 1);
   int shift = widthShift(C);
   vec4 block = texelFetch(C, ivec2(t & ((1 << shift) - 1), t >> shift), 0);
-  outColor = vec4(block[(i & 1) * 2 + (j & 1)]);
+  outColor = vec4(store(block[(i & 1) * 2 + (j & 1)]));
 }`,
   }));
   gpu.draw(unpack, out, { C: partial!, uN: N, uN2: N2 }, { size: M * N });

@@ -53,7 +53,7 @@ void main() {
     src += (rest % uShape[d]) * uStride[d];
     rest /= uShape[d];
   }
-  outColor = vec4(fetch(X, src));
+  outColor = vec4(store(fetch(X, src)));
 }`,
   }));
   const out = gpu.output(size, dtype);
@@ -117,7 +117,7 @@ void main() {
   int c = i - o * uTotal;
   float v;
   ${chain}
-  outColor = vec4(v);
+  outColor = vec4(store(v));
 }`,
     };
   });

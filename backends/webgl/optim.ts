@@ -76,7 +76,7 @@ function declarations(rule: Rule, sparse: boolean): string {
   const scalars = rule.uniforms.map((u) => `uniform float ${u};`).join('\n');
   const perRow = rule.perRow ?? [];
   const rowConsts = sparse
-    ? (perRow.length ? 'uniform sampler2D T_rowConst;' : '')
+    ? (perRow.length ? 'uniform sampler2D T_rowConst;\nuniform int uD;' : '')
     : perRow.map((c) => `uniform float u_${c};`).join('\n');
   return `${samplers}\n${scalars}\n${rowConsts}\nout vec4 outColor;\n`;
 }
@@ -85,7 +85,7 @@ function loads(rule: Rule, sparse: boolean): string {
   const perRow = rule.perRow ?? [];
   const reads = [...rule.reads, 'g'].map((s) => `  float ${s} = fetch(T_${s}, idx);`).join('\n');
   const consts = perRow.map((c, k) => sparse
-    ? `  float ${c} = fetch(T_rowConst, vRow * ${perRow.length} + ${k});`
+    ? `  float ${c} = fetch(T_rowConst, (idx / uD) * ${perRow.length} + ${k});`
     : `  float ${c} = u_${c};`).join('\n');
   return `${reads}\n${consts}`;
 }
@@ -100,7 +100,7 @@ void main() {
   int idx = gatheredIndex();
 ${loads(rule, true)}
   ${rule.body}
-  outColor = vec4(new_${out});
+  outColor = vec4(store(new_${out}));
 }`,
     }
     : {
@@ -110,7 +110,7 @@ void main() {
   if (idx >= uOutSize) { outColor = vec4(0.0); return; }
 ${loads(rule, false)}
   ${rule.body}
-  outColor = vec4(new_${out});
+  outColor = vec4(store(new_${out}));
 }`,
     });
 }
@@ -140,7 +140,7 @@ function sparseUpdate(gpu: Gpu, rule: Rule, tensors: Tensors, rows: Int32Array, 
   if (rows.length === 0 || width === 0) return;
   const rowsTex = gpu.uploadFloats(rows);
   const temps: Tex[] = [rowsTex];
-  const bindings: Record<string, Binding> = { ...scalars, T_g: grad.tex };
+  const bindings: Record<string, Binding> = { ...scalars, T_g: grad.tex, uD: width };
   for (const s of rule.reads) {
     const t = tensors[s]!;
     const old = gatherRowsTex(gpu, t.tex, t.dtype, rowsTex, rows.length, width);
@@ -154,7 +154,7 @@ function sparseUpdate(gpu: Gpu, rule: Rule, tensors: Tensors, rows: Int32Array, 
   }
   for (const s of rule.reads) {
     const t = tensors[s]!;
-    drawRows(gpu, program(gpu, rule, s, true), t.tex, rowsTex, rows.length, width, bindings);
+    drawRows(gpu, program(gpu, rule, s, true), t.tex, rows, width, bindings);
   }
   for (const t of temps) gpu.release(t);
 }

@@ -67,7 +67,7 @@ void main() {
     float v = value(shift, idx, rowShift);
     ${COMBINE[op]}
   }
-  outColor = vec4(${outDtype === 'int32' ? 'trunc(acc)' : 'acc'});
+  outColor = vec4(store(${outDtype === 'int32' ? 'trunc(acc)' : 'acc'}));
 }`,
   }));
   const out = gpu.output(size, outDtype);

@@ -4,18 +4,21 @@
  *
  * drawRows: a table [N, D] stores row r at flat elements [r·D, r·D + D), which in the
  * texture is a run of texels along one texture row — or, when it crosses a texture-row
- * boundary, two or more runs. Each run is drawn as one LINE primitive from the centre of its
- * first texel to just past its last; the rasterizer produces exactly those fragments and
- * the rest of the texture is never touched (a 131,262-row table with a batch of 1,000
- * rows costs 1,000 rows of work, not 131,262). The vertex shader finds the run's position
- * from gl_VertexID and the row id (read from a float texture, since integer textures are
- * unreliable here); each fragment then knows which gathered input element it corresponds to.
+ * boundary, two or more runs. The host lists the runs of the touched rows (consecutive touched
+ * rows merge into one run), and each run is drawn as one LINE primitive from the centre of
+ * its first texel to the centre of the texel after its last; the rasterizer produces exactly
+ * those fragments and the rest of the texture is never touched (a 131,262-row table with a
+ * batch of 1,000 rows costs 1,000 rows of work, not 131,262). The vertex shader reads its
+ * run from a float texture by gl_VertexID (integer textures are unreliable here).
  * A texture cannot be read while it is drawn into, so the old values of the touched rows
  * are gathered into a small texture first.
+ *
+ * On a software rasterizer each primitive costs about a microsecond of setup, so the number
+ * of runs, not the number of texels, sets the price of a row-sparse update.
  */
 import type { DType } from '../../core/dtype.js';
 import { uniqueSorted } from '../../core/rowsparse.js';
-import { GLSL_ADDRESSING, GLSL_FETCH, GLSL_HEADER } from './layout.js';
+import { GLSL_ADDRESSING, GLSL_FETCH, GLSL_HEADER, GLSL_STORE } from './layout.js';
 import type { Binding, Gpu, GpuTensor } from './gpu.js';
 import type { Program } from './programs.js';
 import type { Tex } from './textures.js';
@@ -41,7 +44,7 @@ void main() {
   if (i >= uOutSize) { outColor = vec4(0.0); return; }
   int r = i / uD;
   int id = int(fetch(I, r));
-  outColor = vec4(fetch(T, id * uD + (i - r * uD)));
+  outColor = vec4(store(fetch(T, id * uD + (i - r * uD))));
 }`,
   }));
   const out = gpu.output(size, tableDtype);
@@ -55,29 +58,40 @@ export function gatherRows(gpu: Gpu, table: GpuTensor, ids: GpuTensor): Tex {
   return gatherRowsTex(gpu, table.tex, table.dtype, ids.tex, ids.size, width);
 }
 
-/**
- * out[s] = Σ values[i] over i with segmentIds[i] = s. The host sorts positions by segment
- * (a counting sort: `offsets` and `order`, like CSR); fragment (s, j) then sums its own
- * list, in increasing position order — the same order as the CPU backend.
- */
-export function segmentSumTex(gpu: Gpu, values: Tex, width: number, segmentIds: Int32Array, numSegments: number, outDtype: DType): Tex {
+/** Positions sorted by segment (a counting sort), as CSR-like offsets and order, uploaded. */
+function segmentOrder(gpu: Gpu, segmentIds: Int32Array, numSegments: number): { offsets: Tex; order: Tex } {
   const n = segmentIds.length;
   checkExact('segmentSumRows', Math.max(n, numSegments), 'rows');
-  const offsets = new Float32Array(numSegments + 1);
   const counts = new Int32Array(numSegments + 1);
   for (let i = 0; i < n; i++) counts[segmentIds[i] + 1]++;
   for (let s = 0; s < numSegments; s++) counts[s + 1] += counts[s];
-  offsets.set(counts);
+  const offsets = gpu.uploadFloats(counts);
   const order = new Float32Array(n);
   for (let i = 0; i < n; i++) order[counts[segmentIds[i]]++] = i;
-  const offTex = gpu.uploadFloats(offsets);
-  const ordTex = gpu.uploadFloats(order);
+  return { offsets, order: gpu.uploadFloats(order) };
+}
+
+/**
+ * out[s] = Σ values[i] over i with segmentIds[i] = s. The host sorts positions by segment
+ * (`offsets` and `order`, like CSR); fragment (s, j) then sums its own list, in increasing
+ * position order — the same order as the CPU backend.
+ *
+ * With `scaled` (the backward of gatherDot) the summed rows are gathered from a table and
+ * scaled: out[s] = Σ scale[i] · table[rowIds[i]], so no [n, D] copy is ever made.
+ */
+export function segmentSumTex(gpu: Gpu, values: Tex, width: number, segmentIds: Int32Array, numSegments: number, outDtype: DType,
+  scaled: { scale: Tex; rowIds: Tex } | null = null): Tex {
+  const { offsets, order } = segmentOrder(gpu, segmentIds, numSegments);
   const size = numSegments * width;
-  const program = gpu.program(`rows:segsum:${outDtype === 'int32'}`, 'segmentSumRows', () => ({
+  const term = scaled
+    ? 'fetch(SCALE, q) * fetchAt(V, vShift, int(fetch(RID, q)) * uD + j)'
+    : 'fetchAt(V, vShift, q * uD + j)';
+  const program = gpu.program(`rows:segsum:${!!scaled}:${outDtype === 'int32'}`, scaled ? 'segmentSumScaledRows' : 'segmentSumRows', () => ({
     fs: `${GLSL_ADDRESSING}
 uniform sampler2D V;
 uniform sampler2D OFF;
 uniform sampler2D ORD;
+${scaled ? 'uniform sampler2D SCALE;\nuniform sampler2D RID;' : ''}
 uniform int uD;
 out vec4 outColor;
 void main() {
@@ -90,14 +104,55 @@ void main() {
   int vShift = widthShift(V);
   int oShift = widthShift(ORD);
   float acc = 0.0;
-  for (int p = p0; p < p1; p++) acc += fetchAt(V, vShift, int(fetchAt(ORD, oShift, p)) * uD + j);
-  outColor = vec4(${outDtype === 'int32' ? 'trunc(acc)' : 'acc'});
+  for (int p = p0; p < p1; p++) {
+    int q = int(fetchAt(ORD, oShift, p));
+    acc += ${term};
+  }
+  outColor = vec4(store(${outDtype === 'int32' ? 'trunc(acc)' : 'acc'}));
 }`,
   }));
   const out = gpu.output(size, outDtype);
-  gpu.draw(program, out, { V: values, OFF: offTex, ORD: ordTex, uD: width }, { size });
-  gpu.release(offTex);
-  gpu.release(ordTex);
+  const bindings: Record<string, Binding> = { V: values, OFF: offsets, ORD: order, uD: width };
+  if (scaled) Object.assign(bindings, { SCALE: scaled.scale, RID: scaled.rowIds });
+  gpu.draw(program, out, bindings, { size });
+  gpu.release(offsets);
+  gpu.release(order);
+  return out;
+}
+
+/** out[segmentIds[i]] += scale[i] · table[rowIds[i]] → [numSegments, D] (gatherDot's backward). */
+export function segmentSumScaledRows(gpu: Gpu, scale: GpuTensor, table: GpuTensor, rowIds: GpuTensor, segmentIds: Int32Array, numSegments: number): Tex {
+  const width = table.shape.slice(1).reduce((a, b) => a * b, 1);
+  return segmentSumTex(gpu, table.tex, width, segmentIds, numSegments, table.dtype, { scale: scale.tex, rowIds: rowIds.tex });
+}
+
+/** out[i] = a[aIds[i]] · b[bIds[i]]: a batch of embedding dot products read in place. */
+export function gatherDot(gpu: Gpu, a: GpuTensor, b: GpuTensor, aIds: GpuTensor, bIds: GpuTensor, outDtype: DType): Tex {
+  const width = a.shape.slice(1).reduce((x, y) => x * y, 1);
+  const n = aIds.size;
+  checkExact('gatherDot', Math.max(a.shape[0], b.shape[0]), 'table rows');
+  const program = gpu.program('rows:gatherDot', 'gatherDot', () => ({
+    fs: `${GLSL_ADDRESSING}
+uniform sampler2D A;
+uniform sampler2D B;
+uniform sampler2D AI;
+uniform sampler2D BI;
+uniform int uD;
+out vec4 outColor;
+void main() {
+  int i = outIndex();
+  if (i >= uOutSize) { outColor = vec4(0.0); return; }
+  int ao = int(fetch(AI, i)) * uD;
+  int bo = int(fetch(BI, i)) * uD;
+  int aShift = widthShift(A);
+  int bShift = widthShift(B);
+  float acc = 0.0;
+  for (int j = 0; j < uD; j++) acc += fetchAt(A, aShift, ao + j) * fetchAt(B, bShift, bo + j);
+  outColor = vec4(store(acc));
+}`,
+  }));
+  const out = gpu.output(n, outDtype);
+  gpu.draw(program, out, { A: a.tex, B: b.tex, AI: aIds.tex, BI: bIds.tex, uD: width }, { size: n });
   return out;
 }
 
@@ -107,63 +162,74 @@ export function segmentSumRows(gpu: Gpu, values: GpuTensor, segmentIds: Int32Arr
 }
 
 /**
- * The vertex shader of every row-sparse draw. Vertex v belongs to line v/2: touched row
- * i = line / uSegs, run `part` = line mod uSegs of that row. Runs a row does not have are
- * moved outside the clip volume, so they draw nothing.
- *   vRow    — i, the touched row's position in the gathered inputs and per-row constants
- *   vOffset — add to a fragment's flat output index to get its gathered input index
+ * The runs a row-sparse draw covers: touched rows (sorted, unique) that follow each other are
+ * one contiguous flat range, and each range is cut where it crosses into the next texture
+ * row. Per run, 4 floats: first texel x0, end texel x1 (exclusive), texture row y, and the
+ * gathered-input index of texel x0. All are below 2^24, so float textures hold them exactly.
  */
-export const ROW_LINES_VS = `${GLSL_HEADER}
-uniform sampler2D uRows;
-uniform int uD;
-uniform int uSegs;
-uniform int uOutShift;
-uniform int uTW;
-uniform int uTH;
-flat out int vRow;
-flat out int vOffset;
-void main() {
-  int line = gl_VertexID >> 1;
-  int i = line / uSegs;
-  int part = line - i * uSegs;
-  int rowsShift = int(log2(float(textureSize(uRows, 0).x)) + 0.5);
-  int row = int(texelFetch(uRows, ivec2(i & ((1 << rowsShift) - 1), i >> rowsShift), 0).r);
-  int start = row * uD;
-  int y = (start >> uOutShift) + part;
-  int lo = max(start, y << uOutShift);
-  int hi = min(start + uD, (y + 1) << uOutShift);
-  vRow = i;
-  vOffset = i * uD - start;
-  if (lo >= hi) {
-    gl_Position = vec4(-2.0, -2.0, 0.0, 1.0);
-    return;
+export function rowRuns(rows: Int32Array, width: number, target: Tex): Float32Array {
+  const W = target.width;
+  const runs: number[] = [];
+  const push = (lo: number, hi: number, src: number) => {
+    while (lo < hi) {
+      const y = Math.floor(lo / W);
+      const end = Math.min(hi, (y + 1) * W);
+      runs.push(lo - y * W, end - y * W, y, src);
+      src += end - lo;
+      lo = end;
+    }
+  };
+  let i = 0;
+  while (i < rows.length) {
+    let j = i + 1;
+    while (j < rows.length && rows[j] === rows[j - 1] + 1) j++;
+    push(rows[i] * width, rows[j - 1] * width + width, i * width);
+    i = j;
   }
-  // half-open run [lo, hi): from the centre of texel lo to the centre of texel hi
-  float x = float(((gl_VertexID & 1) == 0 ? lo : hi) - (y << uOutShift)) + 0.5;
-  gl_Position = vec4(x / float(uTW) * 2.0 - 1.0, (float(y) + 0.5) / float(uTH) * 2.0 - 1.0, 0.0, 1.0);
-}`;
-
-/** Fragment-shader preamble for row draws: `src` is the gathered index of this fragment. */
-export const ROW_FS_PREAMBLE = `
-uniform int uOutShift;
-flat in int vRow;
-flat in int vOffset;
-int gatheredIndex() {
-  ivec2 c = ivec2(gl_FragCoord.xy);
-  return (c.y << uOutShift) + c.x + vOffset;
+  checkExact('row-sparse draw', rows.length * width, 'gathered elements');
+  return Float32Array.from(runs);
 }
-${GLSL_FETCH}`;
 
 /**
- * Runs a row program (vertex shader ROW_LINES_VS) over the touched rows `rows` (an R32F
- * texture of `count` row ids) of `target`, whose rows are `width` elements wide.
+ * The vertex shader of every row-sparse draw: vertex v is one end of run v/2, read from the
+ * runs texture. The line goes from the centre of texel x0 to the centre of texel x1, which
+ * rasterizes exactly texels x0 … x1−1 of row y (the diamond-exit rule).
+ *   vOffset — add to a fragment's x to get its index in the gathered inputs
  */
-export function drawRows(gpu: Gpu, program: Program, target: Tex, rows: Tex, count: number, width: number, bindings: Record<string, Binding>): void {
-  const W = target.width;
-  // a run of `width` texels starting anywhere in a texture row spans at most this many rows
-  const segs = Math.ceil((W - 1 + width) / W);
-  gpu.draw(program, target, { ...bindings, uRows: rows, uD: width, uSegs: segs, uTW: W, uTH: target.height },
-    { lineVertices: count * segs * 2 });
+export const ROW_LINES_VS = `${GLSL_HEADER}
+uniform sampler2D uRuns;
+uniform int uTW;
+uniform int uTH;
+flat out int vOffset;
+${GLSL_FETCH}
+void main() {
+  int base = (gl_VertexID >> 1) * 4;
+  int shift = widthShift(uRuns);
+  float x0 = fetchAt(uRuns, shift, base);
+  float x1 = fetchAt(uRuns, shift, base + 1);
+  float y = fetchAt(uRuns, shift, base + 2);
+  vOffset = int(fetchAt(uRuns, shift, base + 3)) - int(x0);
+  float x = ((gl_VertexID & 1) == 0 ? x0 : x1) + 0.5;
+  gl_Position = vec4(x / float(uTW) * 2.0 - 1.0, (y + 0.5) / float(uTH) * 2.0 - 1.0, 0.0, 1.0);
+}`;
+
+/** Fragment-shader preamble for row draws: `gatheredIndex()` is this fragment's gathered input index. */
+export const ROW_FS_PREAMBLE = `
+flat in int vOffset;
+int gatheredIndex() {
+  return int(gl_FragCoord.x) + vOffset;
+}
+${GLSL_FETCH}${GLSL_STORE}`;
+
+/**
+ * Runs a row program (vertex shader ROW_LINES_VS) over the touched `rows` (sorted, unique)
+ * of `target`, whose rows are `width` elements wide: one LINE per run, nothing else drawn.
+ */
+export function drawRows(gpu: Gpu, program: Program, target: Tex, rows: Int32Array, width: number, bindings: Record<string, Binding>): void {
+  const runs = rowRuns(rows, width, target);
+  const runsTex = gpu.uploadFloats(runs);
+  gpu.draw(program, target, { ...bindings, uRuns: runsTex, uTW: target.width, uTH: target.height }, { lineVertices: (runs.length / 4) * 2 });
+  gpu.release(runsTex);
 }
 
 /** In place: target[rows[i]] += values[i] (rows may repeat: they are summed first). */
@@ -183,9 +249,9 @@ uniform sampler2D SUM;
 out vec4 outColor;
 void main() {
   int src = gatheredIndex();
-  outColor = vec4(fetch(OLD, src) + fetch(SUM, src));
+  outColor = vec4(store(fetch(OLD, src) + fetch(SUM, src)));
 }`,
   }));
-  drawRows(gpu, program, target.tex, rowsTex, unique.length, width, { OLD: old, SUM: summed });
+  drawRows(gpu, program, target.tex, unique, width, { OLD: old, SUM: summed });
   for (const t of [summed, rowsTex, old]) gpu.release(t);
 }

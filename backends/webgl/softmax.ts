@@ -53,7 +53,7 @@ void main() {
   int r = ${perRow ? 'i' : 'i / uCols'};
   float m = fetch(M, r);
   float s = fetch(S, r);
-  outColor = vec4(${FINAL[kind]});
+  outColor = vec4(store(${FINAL[kind]}));
 }`,
   }));
   const out = gpu.output(size, outDtype);

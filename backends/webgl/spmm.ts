@@ -98,7 +98,7 @@ void main() {
     int k = int(fetchAt(IDX, sIdx, p));
     acc += fetchAt(VAL, sIdx, p) * fetchAt(B, sB, k * uN + j);
   }
-  outColor = vec4(acc);
+  outColor = vec4(store(acc));
 }`,
   }));
   gpu.draw(program, out, { PTR: up.indptr, IDX: up.indices, VAL: up.values, B: b.tex, uN: N }, { size });

@@ -17,6 +17,21 @@ export function randomIds(n: number, max: number, rng: sg.RandomStream): Int32Ar
 /** A few distinct batches, cycled, so every step does not hit the same (cached) rows. */
 const POOL = 4;
 
+/**
+ * Ids 0 … n−1 of both tables in one batch, for one step at setup: it touches every row of
+ * every table and of the optimizer state once. Fresh zero-filled arrays are mapped lazily by
+ * the OS, so without it a lazy update page-faults on rows it meets for the first time —
+ * for dozens of steps at 1M rows — and the benchmark would time the first epoch's page
+ * faults instead of the steady state a training run spends its time in.
+ */
+function allRows(users: number, items: number): { u: Int32Array; i: Int32Array } {
+  const n = Math.max(users, items);
+  const u = new Int32Array(n);
+  const i = new Int32Array(n);
+  for (let k = 0; k < n; k++) { u[k] = k % users; i[k] = k % items; }
+  return { u, i };
+}
+
 export type OptimizerKind = 'adam' | 'sgd-wd';
 
 /** The seed's settings: Adam lr 0.001 (MXNet tutorial); SGD with weight decay (music post). */
@@ -55,16 +70,19 @@ export function embeddingStep(cfg: EmbeddingStepConfig, ctx: BenchContext): RunI
     i: sg.keep(sg.tensor(randomIds(cfg.batch, cfg.items, rng), [cfg.batch], 'int32')),
     y: sg.keep(sg.rand([cfg.batch], { seed: rng.int(1e9), min: 1, max: 5 })),
   }));
+  const step = (u: sg.Tensor | Int32Array, i: sg.Tensor | Int32Array, y: sg.Tensor) => sg.tidy(() => {
+    const pred = sg.sum(sg.mul(user.forward(u), item.forward(i)), 1);
+    sg.mse(pred, y).backward();
+    opt.step();
+    opt.zeroGrad();
+  });
+  const all = allRows(cfg.users, cfg.items);
+  sg.tidy(() => step(all.u, all.i, sg.zeros([all.u.length])));
   let k = 0;
   return {
     run() {
       const b = batches[k++ % POOL];
-      sg.tidy(() => {
-        const pred = sg.sum(sg.mul(user.forward(b.u), item.forward(b.i)), 1);
-        sg.mse(pred, b.y).backward();
-        opt.step();
-        opt.zeroGrad();
-      });
+      step(b.u, b.i, b.y);
       ctx.sync(item.weight);
     },
     teardown() {
@@ -99,6 +117,13 @@ export function randomUserRows(batch: number, items: number, density: number, rn
   return sg.fromCOO(rows, cols, null, [batch, items]);
 }
 
+/** A CSR batch plus the flat positions of its entries in the [rows, items] output (for the likelihood's gather). */
+function userRowBatch(x: sg.CSR, items: number): { x: sg.CSR; flat: sg.Tensor; values: sg.Tensor } {
+  const flat = new Int32Array(x.nnz);
+  for (let r = 0; r < x.rows; r++) for (let p = x.indptr[r]; p < x.indptr[r + 1]; p++) flat[p] = r * items + x.indices[p];
+  return { x, flat: sg.keep(sg.tensor(flat, [flat.length], 'int32')), values: sg.keep(sg.tensor(x.values, [x.nnz, 1])) };
+}
+
 export interface UserRowStepConfig {
   items: number;
   batch: number;
@@ -129,34 +154,37 @@ export function userRowStep(cfg: UserRowStepConfig, ctx: BenchContext): RunInsta
   const params = [...enc.parameters(), ...(dec ? dec.parameters() : [])];
   const opt = new sg.optim.Adam(params, { lr: 0.001 });
   const rng = sg.randomStream('bench-rows', seed);
-  const batches = Array.from({ length: 2 }, () => {
-    const x = randomUserRows(cfg.batch, cfg.items, cfg.density, rng);
-    // flat positions of the entries in the [batch, items] output, for the likelihood's gather
-    const flat = new Int32Array(x.nnz);
-    for (let r = 0; r < x.rows; r++) for (let p = x.indptr[r]; p < x.indptr[r + 1]; p++) flat[p] = r * cfg.items + x.indices[p];
-    return { x, flat: sg.keep(sg.tensor(flat, [flat.length], 'int32')), values: sg.keep(sg.tensor(x.values, [x.nnz, 1])) };
+  const batches = Array.from({ length: 2 }, () => userRowBatch(randomUserRows(cfg.batch, cfg.items, cfg.density, rng), cfg.items));
+  const step = (b: typeof batches[number]) => sg.tidy(() => {
+    const input = csr ? b.x : sg.tensor(b.x.toDense(), [b.x.rows, cfg.items]);
+    const h = sg.tanh(enc.forward(input));
+    let loss: sg.Tensor;
+    if (dec) {
+      const logp = sg.logSoftmax(dec.forward(h));
+      const picked = sg.gather(sg.reshape(logp, [b.x.rows * cfg.items, 1]), b.flat);
+      loss = sg.div(sg.neg(sg.sum(sg.mul(picked, b.values))), b.x.rows);
+    } else {
+      loss = sg.mean(sg.square(h));
+    }
+    loss.backward();
+    opt.step();
+    opt.zeroGrad();
   });
+  // one step on a batch holding every column once touches all rows of the weight and its
+  // optimizer state (see allRows above)
+  const cover = userRowBatch(sg.fromCOO(
+    Int32Array.from({ length: cfg.items }, (_, c) => c % cfg.batch), Int32Array.from({ length: cfg.items }, (_, c) => c), null, [cfg.batch, cfg.items]), cfg.items);
+  step(cover);
+  cover.flat.dispose();
+  cover.values.dispose();
   let k = 0;
   return {
     run() {
-      const b = batches[k++ % batches.length];
-      sg.tidy(() => {
-        const input = csr ? b.x : sg.tensor(b.x.toDense(), [cfg.batch, cfg.items]);
-        const h = sg.tanh(enc.forward(input));
-        let loss: sg.Tensor;
-        if (dec) {
-          const logp = sg.logSoftmax(dec.forward(h));
-          const picked = sg.gather(sg.reshape(logp, [cfg.batch * cfg.items, 1]), b.flat);
-          loss = sg.div(sg.neg(sg.sum(sg.mul(picked, b.values))), cfg.batch);
-        } else {
-          loss = sg.mean(sg.square(h));
-        }
-        loss.backward();
-        opt.step();
-        opt.zeroGrad();
-      });
+      step(batches[k++ % batches.length]);
       ctx.sync(enc.weight);
     },
+    // what one batch of input takes: [batch, items] float32 densified, or the CSR arrays
+    metrics: () => ({ inputBytes: csr ? batches[0].x.bytes : cfg.batch * cfg.items * 4 }),
     teardown() {
       opt.zeroGrad();
       opt.dispose();
@@ -197,16 +225,19 @@ export function deepMFStep(cfg: MLPStepConfig, ctx: BenchContext): RunInstance {
     i: sg.keep(sg.tensor(randomIds(cfg.batch, cfg.items, rng), [cfg.batch], 'int32')),
     y: sg.keep(sg.rand([cfg.batch, 1], { seed: rng.int(1e9), min: 1, max: 5 })),
   }));
+  const step = (u: sg.Tensor | Int32Array, i: sg.Tensor | Int32Array, y: sg.Tensor) => sg.tidy(() => {
+    const x = sg.concat([user.forward(u), item.forward(i)], 1);
+    sg.mse(mlp.forward(x), y).backward();
+    opt.step();
+    opt.zeroGrad();
+  });
+  const all = allRows(cfg.users, cfg.items);
+  sg.tidy(() => step(all.u, all.i, sg.zeros([all.u.length, 1])));
   let k = 0;
   return {
     run() {
       const b = batches[k++ % POOL];
-      sg.tidy(() => {
-        const x = sg.concat([user.forward(b.u), item.forward(b.i)], 1);
-        sg.mse(mlp.forward(x), b.y).backward();
-        opt.step();
-        opt.zeroGrad();
-      });
+      step(b.u, b.i, b.y);
       ctx.sync(item.weight);
     },
     teardown() {

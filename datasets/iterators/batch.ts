@@ -9,8 +9,8 @@
  *
  * The last, short batch (`lastBatch`):
  * - 'keep' (default): a smaller batch, `size` < batchSize;
- * - 'pad': filled up with samples from the start of the epoch, `pad` says how many (as
- *   MXNet does; metrics should ignore the last `pad` rows);
+ * - 'pad': filled up to batchSize with samples from the start of the epoch, as MXNet does:
+ *   the arrays hold `size` real rows followed by `pad` padding rows (metrics count `size`);
  * - 'discard': dropped.
  */
 import { randomStream, type RandomStream } from '../../core/random.js';
@@ -23,9 +23,9 @@ export interface Batch<K extends string = string> {
   inputs: Record<K, Column>;
   /** labels, when the iterator has them */
   label?: Float32Array;
-  /** rows in this batch (including padding) */
+  /** real rows: the first `size` entries of every array */
   size: number;
-  /** padded rows at the end (lastBatch 'pad') */
+  /** padding rows after them (lastBatch 'pad'); arrays have size + pad entries */
   pad: number;
   /** which samples (row positions in the columns) make up the batch */
   index: Int32Array;
@@ -102,20 +102,20 @@ export class BatchIterator<K extends string = string> implements Iterable<Batch<
       this.cursor = n;
       return null;
     }
-    const size = real < this.batchSize && this.lastBatch === 'pad' ? this.batchSize : real;
-    const index = new Int32Array(size);
+    const rows = real < this.batchSize && this.lastBatch === 'pad' ? this.batchSize : real;
+    const index = new Int32Array(rows);
     index.set(this.order.subarray(start, start + real));
     // padding wraps around to the start of the epoch's order
-    for (let k = real; k < size; k++) index[k] = this.order[(k - real) % n];
+    for (let k = real; k < rows; k++) index[k] = this.order[(k - real) % n];
     this.cursor = start + real;
-    return this.gather(index, size - real);
+    return this.gather(index, rows - real);
   }
 
-  /** Copies the rows `index` of every column into a new batch. */
+  /** Copies the rows `index` of every column into a new batch (the last `pad` of them padding). */
   gather(index: Int32Array, pad = 0): Batch<K> {
     const inputs = {} as Record<K, Column>;
     for (const k of Object.keys(this.inputs) as K[]) inputs[k] = take(this.inputs[k], index);
-    const batch: Batch<K> = { inputs, size: index.length, pad, index };
+    const batch: Batch<K> = { inputs, size: index.length - pad, pad, index };
     if (this.label) batch.label = take(this.label, index) as Float32Array;
     return batch;
   }

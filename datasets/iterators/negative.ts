@@ -12,7 +12,8 @@
  * gets no negatives (counted in `usersWithoutNegatives`).
  *
  * Output batch k holds the base batch's positives, each followed by its negatives:
- * rows = positives × (1 + sampleRatio); `pad` counts padded positives' rows.
+ * rows = positives × (1 + sampleRatio). Rows of padded positives (base lastBatch 'pad')
+ * come last and are counted in `pad`, not `size`.
  */
 import type { CSR } from '../../core/csr.js';
 import { randomStream, type RandomStream } from '../../core/random.js';
@@ -152,14 +153,16 @@ export class NegativeSamplingIterator implements Iterable<PairBatch> {
 
   private expand(b: PairBatch): PairBatch {
     const R = this.sampleRatio;
-    const nPos = b.size;
+    const nPos = b.size + b.pad;
     const pu = b.inputs.user;
     const pi = b.inputs.item;
     const user = new Int32Array(nPos * (1 + R));
     const item = new Int32Array(nPos * (1 + R));
     const label = new Float32Array(nPos * (1 + R));
     let k = 0;
+    let real = 0;
     for (let p = 0; p < nPos; p++) {
+      if (p === b.size) real = k; // padded positives start here
       const u = pu[p];
       user[k] = u;
       item[k] = pi[p];
@@ -172,13 +175,13 @@ export class NegativeSamplingIterator implements Iterable<PairBatch> {
         label[k++] = 0;
       }
     }
-    const size = k;
-    const trim = <T extends Int32Array | Float32Array>(a: T) => (size === a.length ? a : (a.subarray(0, size) as T));
+    if (b.pad === 0) real = k;
+    const trim = <T extends Int32Array | Float32Array>(a: T) => (k === a.length ? a : (a.subarray(0, k) as T));
     return {
       inputs: { user: trim(user), item: trim(item) },
       label: trim(label),
-      size,
-      pad: b.pad * (1 + R),
+      size: real,
+      pad: k - real,
       index: b.index,
     };
   }

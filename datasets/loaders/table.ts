@@ -136,7 +136,8 @@ export class TableParser {
 
   /** Decoded line: a header, a valid line the fast path skipped, or a bad line. */
   private slow(text: string, lineNo: number): void {
-    const fields = text.split(this.spec.delimiter).map((s) => s.trim());
+    // some exports quote every field: "1","31","2.5","1260759144"
+    const fields = text.split(this.spec.delimiter).map((s) => s.trim().replace(/^"(.*)"$/, '$1').trim());
     const isNum = fields.map((s) => NUMBER.test(s));
     if (this.spec.header && !this.seenData && isNum.some((x) => !x) && fields.some((s) => /[A-Za-z]/.test(s))) {
       this.header(fields, text, lineNo);

@@ -22,20 +22,19 @@
  * Memory is four typed columns (16 bytes per rating) plus small per-user/per-item arrays:
  * the ML-20M preset takes ~330 MB and a few seconds.
  */
-import { CSR } from '../../core/csr.js';
 import { randomStream, type RandomStream } from '../../core/random.js';
 import { AliasTable } from '../alias.js';
 import { IdMap } from '../idmap.js';
+import { toImplicit } from '../splits.js';
 import type { RatingsDataset } from '../types.js';
-import {
-  ADJECTIVES, GENRE_COUNTS_ML20M, GENRE_WORDS, MOVIELENS_GENRES, NOUNS, RATING_SHARES_ML1M, RATING_SHARES_ML20M,
-} from './names.js';
+import { makeGenres, makeTitles } from './catalog.js';
+import { MOVIELENS_GENRES, RATING_SHARES_ML1M, RATING_SHARES_ML20M } from './names.js';
 import { PRESETS, type PresetName, type ScalePreset } from './presets.js';
 
 export interface MovieLensLikeOptions {
   /** a size preset (default 'small', like ml-latest-small); the fields below override it */
   preset?: PresetName;
-  /** multiplies users, items, ratings and the id space of the preset (e.g. 0.1) */
+  /** shrinks or grows the preset: users and ratings × scale, items and the id space × √scale */
   scale?: number;
   users?: number;
   items?: number;
@@ -48,6 +47,8 @@ export interface MovieLensLikeOptions {
   minPerUser?: number;
   /** include timestamps (default true) */
   timestamps?: boolean;
+  /** return the implicit-feedback view: ratings ≥ this threshold (true: 3.5) become 1s, the rest are dropped */
+  implicit?: boolean | number;
   seed?: number | string;
 }
 
@@ -108,11 +109,14 @@ function resolveSize(opts: MovieLensLikeOptions): ScalePreset {
   if (!base) throw new Error(`movielensLike: unknown preset '${name}' (known: ${Object.keys(PRESETS).join(', ')})`);
   const s = opts.scale ?? 1;
   if (!(s > 0)) throw new Error(`movielensLike: scale must be > 0, got ${s}`);
-  const scaled = (x: number) => Math.max(1, Math.round(x * s));
-  const users = opts.users ?? scaled(base.users);
-  const items = opts.items ?? scaled(base.items);
-  const ratings = opts.ratings ?? scaled(base.ratings);
-  const itemIdSpace = opts.itemIdSpace ?? Math.max(items, scaled(base.itemIdSpace));
+  // users and ratings scale with s (every user keeps MovieLens's activity); the catalog
+  // with √s, so a small scale stays a plausible, denser data set rather than a full matrix
+  const lin = (x: number) => Math.max(1, Math.round(x * s));
+  const sq = (x: number) => Math.max(1, Math.round(x * Math.sqrt(s)));
+  const users = opts.users ?? lin(base.users);
+  const items = opts.items ?? sq(base.items);
+  const ratings = opts.ratings ?? lin(base.ratings);
+  const itemIdSpace = opts.itemIdSpace ?? Math.max(items, sq(base.itemIdSpace));
   const size = { users, items, ratings, itemIdSpace, stars: opts.stars ?? base.stars };
   for (const k of ['users', 'items', 'ratings', 'itemIdSpace'] as const) {
     if (!(Number.isInteger(size[k]) && size[k] > 0)) throw new Error(`movielensLike: ${k} must be a positive integer, got ${size[k]}`);
@@ -144,19 +148,23 @@ function sampleIds(n: number, space: number, rng: RandomStream): Int32Array {
 /** Ratings per user: min + log-normal extra, scaled to the exact total, capped. */
 function userActivity(users: number, total: number, min: number, cap: number, rng: RandomStream): Int32Array {
   const w = new Float64Array(users);
-  let sum = 0;
-  for (let u = 0; u < users; u++) {
-    w[u] = Math.exp(1.4 * rng.normal());
-    sum += w[u];
+  for (let u = 0; u < users; u++) w[u] = Math.exp(1.4 * rng.normal());
+  const counts = new Int32Array(users).fill(min);
+  let assigned = users * min;
+  // share out the rest in proportion to the weights; what the cap cuts off goes round
+  // again to the users below it (so the cap does not lift everyone's minimum)
+  for (let round = 0; round < 20 && total - assigned >= users; round++) {
+    const rest = total - assigned;
+    let wOpen = 0;
+    for (let u = 0; u < users; u++) if (counts[u] < cap) wOpen += w[u];
+    for (let u = 0; u < users; u++) {
+      if (counts[u] >= cap) continue;
+      const add = Math.min(cap - counts[u], Math.floor((rest * w[u]) / wOpen));
+      counts[u] += add;
+      assigned += add;
+    }
   }
-  const extra = total - users * min;
-  const counts = new Int32Array(users);
-  let assigned = 0;
-  for (let u = 0; u < users; u++) {
-    counts[u] = Math.min(cap, min + Math.floor((extra * w[u]) / sum));
-    assigned += counts[u];
-  }
-  // hand out what rounding and the cap left, one rating at a time, in a shuffled order
+  // hand out what rounding left, one rating at a time, in a shuffled order
   const order = new Int32Array(users);
   for (let u = 0; u < users; u++) order[u] = u;
   rng.shuffle(order);
@@ -320,7 +328,7 @@ export function movielensLike(opts: MovieLensLikeOptions = {}): SyntheticRatings
   const { itemGenres, mainGenre } = makeGenres(Q, I, k, stream('genres'));
   const { titles, years } = makeTitles(mainGenre, stream('titles'));
 
-  return {
+  const ds: SyntheticRatings = {
     name: `movielensLike(${opts.preset ?? 'small'}${opts.scale ? ` ×${opts.scale}` : ''}, seed ${seed ?? 'run'})`,
     numUsers: U,
     numItems: I,
@@ -337,76 +345,6 @@ export function movielensLike(opts: MovieLensLikeOptions = {}): SyntheticRatings
     ratingScale: { min: starMin, max: 5, step: starStep },
     truth: { rank: k, userFactors: P, itemFactors: Q, userBias, itemBias, interactionScale, noiseStd, thresholds, itemWeights },
   };
-}
-
-/** 1-3 genres per item from its taste factors; returns the multi-hot CSR and each item's main genre. */
-function makeGenres(Q: Float32Array, I: number, k: number, rng: RandomStream): { itemGenres: CSR; mainGenre: Int32Array } {
-  const G = MOVIELENS_GENRES.length;
-  const NONE = G - 1; // '(no genres listed)'
-  const real = G - 1;
-  const dirs = new Float32Array(real * k);
-  for (let x = 0; x < dirs.length; x++) dirs[x] = rng.normal();
-  let total = 0;
-  for (let g = 0; g < real; g++) total += GENRE_COUNTS_ML20M[g];
-  const logPrior = GENRE_COUNTS_ML20M.slice(0, real).map((c) => Math.log(c / total));
-  const noneShare = GENRE_COUNTS_ML20M[NONE] / 27278;
-  const indptr = new Int32Array(I + 1);
-  const indices: number[] = [];
-  const mainGenre = new Int32Array(I);
-  const score = new Float64Array(real);
-  const chosen: number[] = [];
-  for (let i = 0; i < I; i++) {
-    chosen.length = 0;
-    if (rng.next() < noneShare) {
-      chosen.push(NONE);
-      mainGenre[i] = NONE;
-    } else {
-      for (let g = 0; g < real; g++) {
-        let dot = 0;
-        for (let d = 0; d < k; d++) dot += Q[i * k + d] * dirs[g * k + d];
-        // Gumbel noise makes "top m by score" a draw from softmax(score)
-        score[g] = (1.5 * dot) / Math.sqrt(k) + logPrior[g] - Math.log(-Math.log(rng.next() || 1e-12));
-      }
-      const u = rng.next();
-      const m = u < 0.4 ? 1 : u < 0.75 ? 2 : 3;
-      for (let t = 0; t < m; t++) {
-        let best = -1;
-        for (let g = 0; g < real; g++) if (!chosen.includes(g) && (best === -1 || score[g] > score[best])) best = g;
-        chosen.push(best);
-      }
-      mainGenre[i] = chosen[0];
-      chosen.sort((x, y) => x - y);
-    }
-    for (const g of chosen) indices.push(g);
-    indptr[i + 1] = indices.length;
-  }
-  const idx = Int32Array.from(indices);
-  return { itemGenres: new CSR(indptr, idx, new Float32Array(idx.length).fill(1), [I, G], false), mainGenre };
-}
-
-/** Titles like "Silent River, The (1994)": words from the main genre's vocabulary and common words. */
-function makeTitles(mainGenre: Int32Array, rng: RandomStream): { titles: string[]; years: Int32Array } {
-  const pick = (words: readonly string[]) => words[rng.int(words.length)];
-  const titles: string[] = new Array(mainGenre.length);
-  const years = new Int32Array(mainGenre.length);
-  for (let i = 0; i < mainGenre.length; i++) {
-    const gw = GENRE_WORDS[mainGenre[i]];
-    let words: string;
-    switch (rng.int(6)) {
-      case 0: words = `The ${pick(ADJECTIVES)} ${pick(gw)}`; break;
-      case 1: words = `${pick(gw)} of the ${pick(NOUNS)}`; break;
-      case 2: words = `${pick(ADJECTIVES)} ${pick(gw)}`; break;
-      case 3: words = `The ${pick(gw)}`; break;
-      case 4: words = `${pick(NOUNS)} and ${pick(gw)}`; break;
-      default: words = `A ${pick(gw)} in the ${pick(NOUNS)}`;
-    }
-    // MovieLens moves a leading article to the end: "Silent River, The"
-    const m = /^(The|A) (.*)$/.exec(words);
-    if (m && rng.next() < 0.6) words = `${m[2]}, ${m[1]}`;
-    if (rng.next() < 0.05) words += ` ${2 + rng.int(3)}`; // sequels
-    const year = Math.max(1902, 2015 - Math.floor(Math.abs(rng.normal()) * 20));
-    years[i] = year;
-    titles[i] = `${words} (${year})`;
-  }
-  return { titles, years };
+  if (opts.implicit === undefined || opts.implicit === false) return ds;
+  return toImplicit(ds, { threshold: opts.implicit === true ? 3.5 : opts.implicit });
 }

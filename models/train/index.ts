@@ -1,3 +1,9 @@
 export { fit, evaluate, predict, makeOptimizer, TrainingDivergedError, type FitOptions, type FitHistory, type OptimizerSpec } from './fit.js';
 export { EarlyStopping, LearningRateSchedule, stepDecay, type Callback, type EpochLogs, type FitContext } from './callbacks.js';
 export type { Batch, BatchSource, Trainable } from './types.js';
+export {
+  recallAtK, precisionAtK, hitRateAtK, apAtK, mapAtK, ndcgAtK, auc, evaluateRanking, formatRanking, PopularityScorer,
+  RankingCallback, RANKING_METRICS, type RankingSplit, type RankingScorer, type RankingResult, type EvaluateRankingOptions,
+  type RankingMetricName, type RelevantItems, type Relevance,
+} from './ranking.js';
+export { fitRows, type FitRowsOptions, type FitRowsHistory, type RowData, type RowBatch } from './fit-rows.js';

@@ -117,6 +117,19 @@ test('live tensors left behind by a run are reported per side', async () => {
   assert.equal(res.sides.map((s) => s.leakedTensorsPerRun), [1, 0]);
 });
 
+test('metrics a side reports are recorded with its timings', async () => {
+  const clock = fakeClock();
+  const cmp: Comparison = {
+    id: 'c', title: 'c',
+    sides: [
+      { label: 'fp32', setup: () => ({ run() { clock.t += 2; }, metrics: () => ({ tableBytes: 400 }) }) },
+      scriptedSide('fp16', clock, [1], []),
+    ],
+  };
+  const res = await runCase(cmp, CASE, 'cpu', { size: 'quick', clock, control: fakeControl(), policy: fixed(2) });
+  assert.equal(res.sides.map((s) => s.metrics), [{ tableBytes: 400 }, {}]);
+});
+
 test('pinned sides switch backends before each run', async () => {
   const clock = fakeClock();
   const control = fakeControl();

@@ -72,6 +72,15 @@ test('a header with reordered columns is followed', async () => {
   assert.is(ds.itemTitles[0], '');
 });
 
+test('a UTF-8 BOM, quoted numbers and a header without timestamps', async () => {
+  const dir = tempDir();
+  write(dir, 'ratings.csv', '\ufeffuserId,movieId,rating\n"1","10","3.5"\n2,20,4\n');
+  const ds = await loadMovieLens(dir, quiet);
+  assert.equal(triples(ds), [[1, 10, 3.5], [2, 20, 4]]);
+  assert.is(ds.timestamps, undefined);
+  assert.is(ds.report!.headerLines, 1);
+});
+
 test('ml-1m: "::" separators, latin1 titles, whole-star scale', async () => {
   const ds = await loadMovieLens(ml1m(), quiet);
   assert.is(ds.report!.format, 'movielens-dat');

@@ -1,0 +1,329 @@
+/**
+ * DSSM: the deep structured semantic model as a two-tower recommender (the seed talk's
+ * "DSSM with cosine loss"). Each tower maps its side to a vector; the score is their cosine.
+ *
+ *   user tower:  [user id embedding] + [Linear(bag of the user's items, as CSR)] → tanh
+ *                → Linear → tanh … → dim
+ *   item tower:  [item id embedding] + [Linear(bag of words of title + genres, as CSR)] → tanh
+ *                → Linear → tanh … → dim
+ *   loss:        cosineLoss(user, item, label): 1 − cos for positives (label 1),
+ *                max(0, cos − margin) for sampled negatives (label 0)
+ *
+ * Cold start: an item's text goes through the same tower as everyone's, so an item nobody
+ * has interacted with still gets a vector from its title and genres. The item id embedding
+ * starts at zero, so until an item has interactions (or is drawn as a negative) its vector
+ * is its text's; `embedItems(features)` embeds brand-new items from text alone.
+ *
+ * The user's history is data, not a weight: pass it per batch (`inputs.history`, CSR rows
+ * aligned with the batch) or attach the training matrix once with `setUserHistory(m)`.
+ * During training a positive pair's item is taken out of that user's history row, so the
+ * model cannot score an item by finding it in the input (the leave-one-out trick). The
+ * item text features are part of the model: saved with it as three buffers.
+ *
+ * Training pairs: `NegativeSamplingIterator` batches ({user, item}, label 0/1) through `fit`.
+ */
+import { CSR } from '../core/csr.js';
+import { noGrad, tidy } from '../core/engine.js';
+import type { Tensor } from '../core/tensor.js';
+import { add, tanh } from '../ops/elementwise.js';
+import { gather } from '../ops/gather.js';
+import { matmul } from '../ops/matmul.js';
+import { tensor } from '../ops/creation.js';
+import { cosineLoss, cosineSimilarityRows } from '../ops/recsys-losses.js';
+import { Embedding, Linear } from './nn/layers.js';
+import { Recommender } from './recommender.js';
+import { normalizeRows } from './user-rows.js';
+import { checkWidths } from './autoencoder.js';
+import { denseLabels, idsInput } from './inputs.js';
+import type { Batch } from './train/types.js';
+
+export interface DSSMConfig {
+  numUsers: number;
+  numItems: number;
+  /** columns of the item text features (words + genres) */
+  vocabSize: number;
+  /** user tower inputs: an id embedding and/or the bag of items the user has (defaults true, true) */
+  userId?: boolean;
+  userHistory?: boolean;
+  /** add an item id embedding to the item's text (default true) */
+  itemId?: boolean;
+  /** hidden widths of both towers (default [128]) */
+  hidden?: number[];
+  /** output vector size (default 64) */
+  dim?: number;
+  /** negatives cost max(0, cos − margin) (default 0) */
+  margin?: number;
+  /** RowSparse gradients for the embeddings and the CSR-input layers (default true) */
+  sparseGrad?: boolean;
+  /** the feature columns' names (optional, for explanations) */
+  vocab?: string[];
+  /** entries of the item text features (set by the model, to rebuild from a checkpoint) */
+  itemFeatureNnz?: number;
+  seed?: number;
+}
+
+export interface DSSMData {
+  /** [numItems, vocabSize] item text features (e.g. bag of words of titles and genres) */
+  itemFeatures?: CSR;
+  /** [numUsers, numItems] what each user has (the user tower's bag of items) */
+  userHistory?: CSR;
+}
+
+/** Sorted unique values of keys and where each key went. */
+function dedupe(keys: Float64Array): { first: Int32Array; inverse: Int32Array } {
+  const seen = new Map<number, number>();
+  const first: number[] = [];
+  const inverse = new Int32Array(keys.length);
+  keys.forEach((k, i) => {
+    let j = seen.get(k);
+    if (j === undefined) {
+      j = first.length;
+      seen.set(k, j);
+      first.push(i);
+    }
+    inverse[i] = j;
+  });
+  return { first: Int32Array.from(first), inverse };
+}
+
+/** Rows of m, each with column `drop[r]` removed (−1 = keep the row whole). */
+function rowsWithout(m: CSR, rows: Int32Array, drop: Int32Array): CSR {
+  const sel = m.selectRows(rows);
+  let keep = 0;
+  const indptr = new Int32Array(sel.rows + 1);
+  const indices = new Int32Array(sel.nnz);
+  const values = new Float32Array(sel.nnz);
+  for (let r = 0; r < sel.rows; r++) {
+    for (let p = sel.indptr[r]; p < sel.indptr[r + 1]; p++) {
+      if (sel.indices[p] === drop[r]) continue;
+      indices[keep] = sel.indices[p];
+      values[keep++] = sel.values[p];
+    }
+    indptr[r + 1] = keep;
+  }
+  return new CSR(indptr, indices.slice(0, keep), values.slice(0, keep), sel.shape, false);
+}
+
+export class DSSM extends Recommender {
+  readonly config: Required<Omit<DSSMConfig, 'seed' | 'vocab'>> & { seed?: number; vocab?: string[] };
+  readonly userEmbedding: Embedding | null = null;
+  readonly historyLayer: Linear | null = null;
+  readonly itemEmbedding: Embedding | null = null;
+  readonly textLayer: Linear;
+  readonly userLayers: Linear[] = [];
+  readonly itemLayers: Linear[] = [];
+  /** the attached user×item matrix (data: not saved) */
+  userHistory: CSR | null = null;
+  private itemText: CSR;
+  private towers: { user: Tensor; item: Tensor } | null = null;
+
+  constructor(cfg: DSSMConfig, data: DSSMData = {}) {
+    super();
+    const feats = data.itemFeatures;
+    this.config = {
+      numUsers: cfg.numUsers, numItems: cfg.numItems, vocabSize: cfg.vocabSize, userId: cfg.userId ?? true,
+      userHistory: cfg.userHistory ?? true, itemId: cfg.itemId ?? true, hidden: cfg.hidden ?? [128], dim: cfg.dim ?? 64,
+      margin: cfg.margin ?? 0, sparseGrad: cfg.sparseGrad ?? true, itemFeatureNnz: feats ? feats.nnz : cfg.itemFeatureNnz ?? -1,
+      seed: cfg.seed, vocab: cfg.vocab,
+    };
+    const c = this.config;
+    for (const k of ['numUsers', 'numItems', 'vocabSize', 'dim'] as const) {
+      if (!(Number.isInteger(c[k]) && c[k] > 0)) throw new Error(`DSSM: ${k} must be a positive integer, got ${c[k]}`);
+    }
+    checkWidths('DSSM', 'hidden', c.hidden);
+    if (!c.userId && !c.userHistory) throw new Error('DSSM: the user tower needs an input: set userId and/or userHistory');
+    if (feats && (feats.rows !== c.numItems || feats.cols !== c.vocabSize)) {
+      throw new Error(`DSSM: itemFeatures is ${feats.rows}×${feats.cols}, expected numItems × vocabSize = ${c.numItems}×${c.vocabSize}`);
+    }
+    if (!feats && c.itemFeatureNnz < 0) throw new Error('DSSM: give the item text features (new DSSM(config, {itemFeatures}))');
+    const seed = (i: number) => (c.seed === undefined ? undefined : c.seed + i);
+    const h0 = c.hidden[0];
+    if (c.userId) this.userEmbedding = this.addModule('userEmbedding', new Embedding({ num: c.numUsers, dim: h0, sparseGrad: c.sparseGrad, init: { kind: 'normal', std: 0.1 }, seed: seed(0) }));
+    if (c.userHistory) this.historyLayer = this.addModule('history', new Linear(c.numItems, h0, { sparseGrad: c.sparseGrad, seed: seed(1) }));
+    // zeros: an item without interactions is its text
+    if (c.itemId) this.itemEmbedding = this.addModule('itemEmbedding', new Embedding({ num: c.numItems, dim: h0, sparseGrad: c.sparseGrad, init: { kind: 'zeros' } }));
+    this.textLayer = this.addModule('text', new Linear(c.vocabSize, h0, { sparseGrad: c.sparseGrad, seed: seed(2) }));
+    const dims = [...c.hidden, c.dim];
+    for (let i = 0; i + 1 < dims.length; i++) {
+      this.userLayers.push(this.addModule(`user${i}`, new Linear(dims[i], dims[i + 1], { seed: seed(10 + i) })));
+      this.itemLayers.push(this.addModule(`item${i}`, new Linear(dims[i], dims[i + 1], { seed: seed(20 + i) })));
+    }
+    // the text features travel with the model (three buffers)
+    const nnz = c.itemFeatureNnz;
+    const f = feats ?? new CSR(new Int32Array(c.numItems + 1), new Int32Array(nnz), new Float32Array(nnz), [c.numItems, c.vocabSize], false);
+    this.addBuffer('itemText.indptr', tensor(f.indptr, [f.indptr.length], 'int32'));
+    this.addBuffer('itemText.indices', tensor(f.indices, [Math.max(nnz, 0)], 'int32'));
+    this.addBuffer('itemText.values', tensor(f.values, [Math.max(nnz, 0)], 'float32'));
+    this.itemText = f;
+    if (data.userHistory) this.setUserHistory(data.userHistory);
+  }
+
+  get numUsers(): number { return this.config.numUsers; }
+  get numItems(): number { return this.config.numItems; }
+
+  /** Attaches the user×item matrix the user tower reads (training pairs and scoreItems). */
+  setUserHistory(m: CSR): this {
+    if (m.rows !== this.numUsers || m.cols !== this.numItems) {
+      throw new Error(`DSSM.setUserHistory: the matrix is ${m.rows}×${m.cols}, expected numUsers × numItems = ${this.numUsers}×${this.numItems}`);
+    }
+    this.userHistory = m;
+    return this;
+  }
+
+  override loadStateDict(values: Map<string, Float32Array | Float64Array | Int32Array>): void {
+    super.loadStateDict(values);
+    const get = (k: string) => values.get(k)!;
+    this.itemText = new CSR(Int32Array.from(get('itemText.indptr')), Int32Array.from(get('itemText.indices')),
+      Float32Array.from(get('itemText.values')), [this.numItems, this.config.vocabSize]);
+  }
+
+  private mlp(h: Tensor, layers: Linear[]): Tensor {
+    let x = tanh(h);
+    for (const layer of layers) x = tanh(layer.forward(x));
+    return x;
+  }
+
+  /** User vectors [B, dim] from user ids and their history rows (either may be unused). */
+  userTower(users: Int32Array, history: CSR | null): Tensor {
+    let h: Tensor | null = this.userEmbedding ? this.userEmbedding.forward(users) : null;
+    if (this.historyLayer) {
+      if (!history) throw new Error('DSSM: the user tower needs history rows (batch input \'history\' or setUserHistory(matrix))');
+      const hh = this.historyLayer.forward(normalizeRows(history));
+      h = h ? add(h, hh) : hh;
+    }
+    return this.mlp(h!, this.userLayers);
+  }
+
+  /** Item vectors [B, dim] from text feature rows, plus id embeddings when ids are given. */
+  itemTower(text: CSR, items: Int32Array | null): Tensor {
+    if (text.cols !== this.config.vocabSize) throw new Error(`DSSM: item features have ${text.cols} columns, the model ${this.config.vocabSize}`);
+    let h = this.textLayer.forward(normalizeRows(text));
+    if (this.itemEmbedding && items) h = add(h, this.itemEmbedding.forward(items));
+    return this.mlp(h, this.itemLayers);
+  }
+
+  /** History rows for a batch: the batch's own, or the attached matrix's minus each positive's item. */
+  private batchHistory(batch: Batch, users: Int32Array, items: Int32Array, labels: Float32Array | null): { rows: CSR | null; keys: Float64Array } {
+    const keys = new Float64Array(users.length);
+    const given = batch.inputs.history;
+    if (given !== undefined) {
+      if (!(given instanceof CSR) || given.rows !== users.length) throw new Error(`DSSM: input 'history' must be a CSR with one row per pair (${users.length})`);
+      keys.forEach((_, i) => { keys[i] = i; }); // no sharing: every row is its own
+      return { rows: given, keys };
+    }
+    if (!this.historyLayer) {
+      users.forEach((u, i) => { keys[i] = u; });
+      return { rows: null, keys };
+    }
+    if (!this.userHistory) throw new Error("DSSM: no user history: call setUserHistory(trainMatrix) or give a CSR input 'history'");
+    const drop = new Int32Array(users.length).fill(-1);
+    if (this.training && labels) for (let i = 0; i < users.length; i++) if (labels[i] > 0) drop[i] = items[i];
+    users.forEach((u, i) => { keys[i] = u * (this.numItems + 1) + drop[i] + 1; });
+    // one tower row per distinct (user, dropped item): a positive and its negatives share it
+    const { first } = dedupe(keys);
+    return { rows: rowsWithout(this.userHistory, Int32Array.from(first, (i) => users[i]), Int32Array.from(first, (i) => drop[i])), keys };
+  }
+
+  forwardBatch(batch: Batch): Tensor {
+    const users = idsInput('DSSM', batch, 'user');
+    const items = idsInput('DSSM', batch, 'item', 'movie');
+    for (const u of users) this.checkUser(u);
+    for (const i of items) this.checkItem(i);
+    const labels = batch.label instanceof Float32Array ? batch.label : null;
+    const { rows, keys } = this.batchHistory(batch, users, items, labels);
+    const { first: uFirst, inverse: uInv } = dedupe(keys);
+    const uniqueUsers = Int32Array.from(uFirst, (i) => users[i]);
+    const userVecs = this.userTower(uniqueUsers, rows);
+    const { first: iFirst, inverse: iInv } = dedupe(Float64Array.from(items));
+    const uniqueItems = Int32Array.from(iFirst, (i) => items[i]);
+    const itemVecs = this.itemTower(this.itemText.selectRows(uniqueItems), uniqueItems);
+    // back to one row per pair (dense gradients: these are activations, not tables)
+    const u = gather(userVecs, uInv, { sparseGrad: false });
+    const v = gather(itemVecs, iInv, { sparseGrad: false });
+    this.towers = { user: u, item: v };
+    const cos = cosineSimilarityRows(noGrad(() => u.dataSync()), noGrad(() => v.dataSync()), users.length, this.config.dim);
+    return tensor(cos, [users.length]);
+  }
+
+  computeLoss(_pred: Tensor, batch: Batch): Tensor {
+    if (!this.towers) throw new Error('DSSM.computeLoss: call forwardBatch first');
+    const { user, item } = this.towers;
+    this.towers = null;
+    const labels = denseLabels('DSSM', batch);
+    return cosineLoss(user, item, tensor(labels, [labels.length]), { margin: this.config.margin });
+  }
+
+  /** The cosine of each pair. */
+  predictionValues(pred: Tensor): Float32Array {
+    return Float32Array.from(pred.dataSync());
+  }
+
+  private inEval<T>(fn: () => T): T {
+    const wasTraining = this.training;
+    this.eval();
+    try {
+      return noGrad(() => tidy(fn));
+    } finally {
+      this.train(wasTraining);
+    }
+  }
+
+  /** Unit-norm item vectors [numItems, dim] of the catalog (text + id). */
+  itemMatrix(): Float32Array {
+    const N = this.numItems;
+    const D = this.config.dim;
+    const out = new Float32Array(N * D);
+    for (let a = 0; a < N; a += 4096) {
+      const b = Math.min(N, a + 4096);
+      const ids = Int32Array.from({ length: b - a }, (_, i) => a + i);
+      out.set(this.inEval(() => this.itemTower(this.itemText.sliceRows(a, b), ids).dataSync()), a * D);
+    }
+    return unitRows(out, D);
+  }
+
+  /** Unit-norm vectors [rows, dim] of items that are not (or not yet) in the catalog, from text alone. */
+  embedItems(features: CSR): Float32Array {
+    return unitRows(this.inEval(() => Float32Array.from(this.itemTower(features, null).dataSync())), this.config.dim);
+  }
+
+  /** Unit-norm user vectors [users, dim]; `history` defaults to the attached matrix's rows. */
+  embedUsers(users: Int32Array, history: CSR | null = null): Float32Array {
+    for (const u of users) this.checkUser(u);
+    let h = history;
+    if (!h && this.historyLayer) {
+      if (!this.userHistory) throw new Error('DSSM: no history rows given and none attached (setUserHistory)');
+      h = this.userHistory.selectRows(users);
+    }
+    const rows = h;
+    return unitRows(this.inEval(() => Float32Array.from(this.userTower(users, rows).dataSync())), this.config.dim);
+  }
+
+  /** Cosine scores [users × numItems] (for evaluateRanking: `input` is the users' history). */
+  scoreBatch(users: Int32Array, input: CSR | null = null): Float32Array {
+    const U = this.embedUsers(users, input);
+    const V = this.itemMatrix();
+    return noGrad(() => tidy(() => {
+      const s = matmul(tensor(U, [users.length, this.config.dim]), tensor(V, [this.numItems, this.config.dim]), { transposeB: true });
+      return Float32Array.from(s.dataSync());
+    }));
+  }
+
+  scoreItems(userIndex: number): Float32Array {
+    return this.scoreBatch(Int32Array.of(userIndex));
+  }
+
+  itemVectors() {
+    return { values: this.itemMatrix(), dim: this.config.dim };
+  }
+}
+
+/** Rows scaled to unit length (zero rows stay zero). */
+function unitRows(v: Float32Array, dim: number): Float32Array {
+  for (let r = 0; r < v.length / dim; r++) {
+    let s = 0;
+    for (let j = 0; j < dim; j++) s += v[r * dim + j] ** 2;
+    const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
+    for (let j = 0; j < dim; j++) v[r * dim + j] *= inv;
+  }
+  return v;
+}

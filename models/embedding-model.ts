@@ -1,0 +1,151 @@
+/**
+ * EmbeddingModel: the music case of the seeds (MXNet's row-sparse gradients with lazy
+ * updates for a large catalog). A customer table and an item table, combined by a scoring
+ * function, trained on (customer, item, label) pairs with positives and sampled negatives:
+ *
+ *   scoring 'dot'        s = u · v
+ *           'cosine'     s = u · v / (‖u‖‖v‖)            (scaled by `cosineScale` as a logit)
+ *           'euclidean'  s = −‖u − v‖²                   (near = good)
+ *   loss    'logistic'   bceWithLogits(s + b, label)     (b a learned offset; default)
+ *           'cosine'     cosineLoss(u, v, label)         (DSSM-style, scoring 'cosine' only)
+ *
+ * Why sparse gradients matter here: a batch of 4,096 pairs touches at most 4,096 of a
+ * million item rows. With `sparseGrad: true` the gradient is RowSparse and SGD updates just
+ * those rows — weight decay included, which is MXNet's lazy update: rows absent from the
+ * batch are not decayed. With `sparseGrad: false` the gradient is a dense [items, dim]
+ * tensor, and every step writes and updates the whole table: O(items · dim) per step no
+ * matter the batch. Same model, same data; the example (examples/embedding-model.ts)
+ * measures both.
+ */
+import type { Tensor } from '../core/tensor.js';
+import { noGrad, tidy } from '../core/engine.js';
+import { add, div, mul, neg, sqrt, square, sub } from '../ops/elementwise.js';
+import { sum } from '../ops/reduce.js';
+import { matmul } from '../ops/matmul.js';
+import { tensor } from '../ops/creation.js';
+import { bceWithLogits } from '../ops/losses.js';
+import { cosineLoss } from '../ops/recsys-losses.js';
+import { gatherDot } from '../ops/fused.js';
+import { autocastDtype } from './nn/autocast.js';
+import { Embedding } from './nn/layers.js';
+import { Recommender } from './recommender.js';
+import { denseLabels, idsInput } from './inputs.js';
+import type { Batch } from './train/types.js';
+
+export type Scoring = 'dot' | 'cosine' | 'euclidean';
+
+export interface EmbeddingModelConfig {
+  numUsers: number;
+  numItems: number;
+  dim?: number;
+  scoring?: Scoring;
+  loss?: 'logistic' | 'cosine';
+  /** cosine is in [−1, 1]; as a logit it is multiplied by this (default 5) */
+  cosineScale?: number;
+  /** negatives in the 'cosine' loss cost max(0, cos − margin) (default 0) */
+  margin?: number;
+  sparseGrad?: boolean;
+  /** std of the normal init of both tables (default 0.1) */
+  initStd?: number;
+  seed?: number;
+}
+
+const EPS = 1e-8;
+
+export class EmbeddingModel extends Recommender {
+  readonly config: Required<Omit<EmbeddingModelConfig, 'seed'>> & { seed?: number };
+  readonly user: Embedding;
+  readonly item: Embedding;
+  /** the logistic loss's offset b */
+  readonly offset: Tensor;
+  /** the two towers' rows of the last batch (the cosine loss needs them) */
+  private pairRows: { u: Tensor; v: Tensor } | null = null;
+
+  constructor(cfg: EmbeddingModelConfig) {
+    super();
+    this.config = {
+      numUsers: cfg.numUsers, numItems: cfg.numItems, dim: cfg.dim ?? 32, scoring: cfg.scoring ?? 'dot', loss: cfg.loss ?? 'logistic',
+      cosineScale: cfg.cosineScale ?? 5, margin: cfg.margin ?? 0, sparseGrad: cfg.sparseGrad ?? true, initStd: cfg.initStd ?? 0.1, seed: cfg.seed,
+    };
+    const c = this.config;
+    for (const k of ['numUsers', 'numItems', 'dim'] as const) {
+      if (!(Number.isInteger(c[k]) && c[k] > 0)) throw new Error(`EmbeddingModel: ${k} must be a positive integer, got ${c[k]}`);
+    }
+    if (!['dot', 'cosine', 'euclidean'].includes(c.scoring)) throw new Error(`EmbeddingModel: unknown scoring '${c.scoring}' (dot, cosine, euclidean)`);
+    if (c.loss !== 'logistic' && c.loss !== 'cosine') throw new Error(`EmbeddingModel: unknown loss '${c.loss}' (logistic, cosine)`);
+    if (c.loss === 'cosine' && c.scoring !== 'cosine') throw new Error(`EmbeddingModel: the cosine loss needs scoring 'cosine', not '${c.scoring}'`);
+    const init = { kind: 'normal' as const, std: c.initStd };
+    this.user = this.addModule('user', new Embedding({ num: c.numUsers, dim: c.dim, sparseGrad: c.sparseGrad, init, seed: c.seed }));
+    this.item = this.addModule('item', new Embedding({ num: c.numItems, dim: c.dim, sparseGrad: c.sparseGrad, init, seed: c.seed === undefined ? undefined : c.seed + 1 }));
+    this.offset = this.addParameter('offset', tensor([0], []));
+  }
+
+  get numUsers(): number { return this.config.numUsers; }
+  get numItems(): number { return this.config.numItems; }
+
+  /** Scores s [B] of (user, item) pairs (before the offset). */
+  scorePairs(users: Int32Array, items: Int32Array): Tensor {
+    const c = this.config;
+    this.pairRows = null;
+    // dot product of two embedding rows: the fused op writes the RowSparse gradients directly
+    if (c.scoring === 'dot' && !autocastDtype()) return gatherDot(this.user.weight, this.item.weight, users, items, { sparseGrad: c.sparseGrad });
+    const u = this.user.forward(users);
+    const v = this.item.forward(items);
+    this.pairRows = { u, v };
+    if (c.scoring === 'dot') return sum(mul(u, v), 1);
+    if (c.scoring === 'euclidean') return neg(sum(square(sub(u, v)), 1));
+    const norms = mul(sqrt(add(sum(square(u), 1), EPS)), sqrt(add(sum(square(v), 1), EPS)));
+    return div(sum(mul(u, v), 1), norms);
+  }
+
+  forwardBatch(batch: Batch): Tensor {
+    const users = idsInput('EmbeddingModel', batch, 'user', 'customer');
+    const items = idsInput('EmbeddingModel', batch, 'item', 'movie', 'song');
+    const s = this.scorePairs(users, items);
+    if (this.config.loss === 'cosine') return s;
+    return add(this.config.scoring === 'cosine' ? mul(s, this.config.cosineScale) : s, this.offset);
+  }
+
+  computeLoss(pred: Tensor, batch: Batch): Tensor {
+    const labels = tensor(denseLabels('EmbeddingModel', batch), [pred.size]);
+    if (this.config.loss === 'cosine') {
+      const { u, v } = this.pairRows!;
+      return cosineLoss(u, v, labels, { margin: this.config.margin });
+    }
+    return bceWithLogits(pred, labels);
+  }
+
+  /** The logit (logistic loss) or the cosine (cosine loss) of each pair. */
+  predictionValues(pred: Tensor): Float32Array {
+    return Float32Array.from(pred.dataSync());
+  }
+
+  /** Scores [users × numItems]: one matmul u·Vᵀ, then the scoring's normalisation. */
+  scoreBatch(users: Int32Array): Float32Array {
+    for (const u of users) this.checkUser(u);
+    const c = this.config;
+    return noGrad(() => tidy(() => {
+      const U = this.user.forward(users);
+      const V = this.item.weight;
+      const dots = matmul(U, V, { transposeB: true });
+      let s: Tensor = dots;
+      if (c.scoring === 'cosine') {
+        const nu = sqrt(add(sum(square(U), 1, true), EPS)); // [B,1]
+        const nv = sqrt(add(sum(square(V), 1), EPS)); // [N]
+        s = div(div(dots, nu), nv);
+      } else if (c.scoring === 'euclidean') {
+        // −‖u − v‖² = 2u·v − ‖u‖² − ‖v‖²
+        s = sub(sub(mul(dots, 2), sum(square(U), 1, true)), sum(square(V), 1));
+      }
+      return Float32Array.from(s.dataSync());
+    }));
+  }
+
+  scoreItems(userIndex: number): Float32Array {
+    return this.scoreBatch(Int32Array.of(userIndex));
+  }
+
+  itemVectors() {
+    return { values: this.item.weight.dataSync(), dim: this.config.dim };
+  }
+}
