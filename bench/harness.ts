@@ -205,13 +205,14 @@ export async function runCase(comparison: Comparison, c: BenchCase, backend: str
 export async function runBenchmark(bench: Benchmark, backend: string, opts: RunOptions): Promise<RunResult> {
   const clock = opts.clock ?? systemClock;
   const t0 = clock.now();
+  const label = bench.backendMode === 'pinned' ? pinnedLabel(bench) : backend;
   const run: RunResult = {
-    benchmark: bench.name, description: bench.description, backend, status: 'ok', message: null,
+    benchmark: bench.name, description: bench.description, backend: label, status: 'ok', message: null,
     durationMs: 0, results: [], charts: [],
   };
   let cases: BenchCase[];
   try {
-    cases = bench.cases(opts.size);
+    cases = bench.cases(opts.size, backend);
   } catch (err) {
     return { ...run, status: 'error', message: `cases(${opts.size}): ${errorText(err)}` };
   }
@@ -220,7 +221,7 @@ export async function runBenchmark(bench: Benchmark, backend: string, opts: RunO
       if (comparison.appliesTo && !comparison.appliesTo(c)) continue;
       const res = await runCase(comparison, c, backend, opts);
       run.results.push(res);
-      opts.log?.(progressLine(bench.name, backend, res));
+      opts.log?.(progressLine(bench.name, label, res));
     }
   }
   if (run.results.some((r) => r.status === 'error')) {
@@ -240,6 +241,11 @@ function progressLine(bench: string, backend: string, r: CaseResult): string {
   const times = r.sides.map((s) => `${s.label} ${fmtMs(s.medianMs)}`).join(', ');
   const ratios = r.ratios.map((x) => fmtRatio(x.ratio)).join(', ');
   return `${head}: ${times}${ratios ? ` → ${ratios}` : ''} (${r.sides[0].n} rounds)`;
+}
+
+/** How a pinned benchmark's runs are named: its backends joined with '+'. */
+function pinnedLabel(bench: Benchmark): string {
+  return (bench.requires ?? []).join('+') || 'pinned';
 }
 
 /** Whether each backend can be set: null when it can, else the reason. Leaves `restore` active. */
@@ -276,7 +282,7 @@ export async function runBenchmarks(benches: Benchmark[], backends: string[], av
   for (const bench of benches) {
     if (bench.backendMode === 'pinned') {
       const need = bench.requires ?? [];
-      const label = need.join('+') || 'pinned';
+      const label = pinnedLabel(bench);
       const notSelected = need.filter((b) => !backends.includes(b));
       const down = need.filter((b) => backends.includes(b) && availability.get(b) !== null);
       if (notSelected.length > 0) {
@@ -286,7 +292,6 @@ export async function runBenchmarks(benches: Benchmark[], backends: string[], av
       } else {
         opts.log?.(`== ${bench.name} (${label}) ==`);
         runs.push(await runBenchmark(bench, need[0] ?? 'cpu', opts));
-        runs[runs.length - 1].backend = label;
       }
       continue;
     }

@@ -49,7 +49,7 @@ function comparisonTable(results: CaseResult[]): string[] {
   const head = ['case', ...sideLabels.map((l) => `${l} (median)`)];
   const ratioHeads = sideLabels.slice(1).map((l) => (sideLabels.length > 2 ? `speedup ${l}` : 'speedup'));
   head.push(...ratioHeads);
-  if (hasItems) head.push(`throughput (${sideLabels[sideLabels.length - 1] ?? ''})`);
+  if (hasItems) head.push(...sideLabels.map((l) => `${l} ${first.itemUnit ?? 'items'}/s`));
   if (hasRef) head.push('target', 'seed');
   if (hasMetrics) head.push('metrics');
   const lines = [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`];
@@ -60,7 +60,7 @@ function comparisonTable(results: CaseResult[]): string[] {
       continue;
     }
     const row = [cell(r.label), ...r.sides.map(timeCell), ...r.ratios.map((q) => `**${fmtRatio(q.ratio)}**`)];
-    if (hasItems) row.push(fmtRate(r.sides[r.sides.length - 1].throughput, r.itemUnit));
+    if (hasItems) row.push(...r.sides.map((s) => (s.throughput === null ? '—' : fmtSI(s.throughput))));
     if (hasRef) row.push(targetCell(r), seedCell(r));
     if (hasMetrics) row.push(metricsCell(r));
     lines.push(`| ${row.join(' | ')} |`);

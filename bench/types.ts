@@ -108,7 +108,8 @@ export interface Benchmark {
    */
   backendMode?: 'each' | 'pinned';
   requires?: string[];
-  cases(size: SizeMode): BenchCase[];
+  /** The cases for a size mode; `backend` lets a slow backend get smaller quick cases (CI time). */
+  cases(size: SizeMode, backend?: string): BenchCase[];
   comparisons: Comparison[];
   charts?: ChartSpec[];
 }

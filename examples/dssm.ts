@@ -7,8 +7,9 @@
  * next to popularity — and cold start: the items nobody clicked in training get their
  * vector from their text alone, so held-out clicks on them can still be found.
  *
- * Negatives are drawn ∝ popularity^0.75 (word2vec's sampler): an item with no clicks is
- * then never a negative, and nothing but its text shapes its vector.
+ * Negatives are uniform. An item's id embedding joins its text only once it has been
+ * clicked in training (`textUntilSeen`), and is left out at random half the time while
+ * training (`idDropout`), so the text path learns to stand for an item on its own.
  *
  *   node scripts/run-example.mjs dssm [--scale small|ml1m|…] [--data dir] [--epochs 10]
  *     [--hidden 128] [--dim 64] [--lr 0.005] [--batch-size 1024]
@@ -86,7 +87,7 @@ export async function runDSSM(o: { data?: string; scale?: string; epochs?: numbe
     { itemFeatures: features, userHistory: s.trainMatrix },
   );
   const it = new NegativeSamplingIterator(s.train, {
-    sampleRatio: 5, batchSize: o.batchSize ?? 1024, seed, numUsers: ds.numUsers, numItems: ds.numItems, sampler: 'popularity', popularityExponent: 0.75,
+    sampleRatio: 5, batchSize: o.batchSize ?? 1024, seed, numUsers: ds.numUsers, numItems: ds.numItems,
   });
   await sg.train.fit(model, it, {
     epochs: o.epochs ?? 10, optimizer: { name: 'adam', lr: o.lr ?? 0.005 }, metrics: [], batchEndEvery: 0,

@@ -10,9 +10,11 @@
  *                max(0, cos − margin) for sampled negatives (label 0)
  *
  * Cold start: an item's text goes through the same tower as everyone's, so an item nobody
- * has interacted with still gets a vector from its title and genres. The item id embedding
- * starts at zero, so until an item has interactions (or is drawn as a negative) its vector
- * is its text's; `embedItems(features)` embeds brand-new items from text alone.
+ * has interacted with still gets a vector from its title and genres. With `textUntilSeen`
+ * (default) an item's id embedding joins in only once the item has been a positive in
+ * training; until then the item *is* its text — even when it is drawn as a sampled
+ * negative, which would otherwise push its never-positive id row away from every user.
+ * `embedItems(features)` embeds brand-new items (not in the catalog) from text alone.
  *
  * The user's history is data, not a weight: pass it per batch (`inputs.history`, CSR rows
  * aligned with the batch) or attach the training matrix once with `setUserHistory(m)`.
@@ -23,9 +25,10 @@
  * Training pairs: `NegativeSamplingIterator` batches ({user, item}, label 0/1) through `fit`.
  */
 import { CSR } from '../core/csr.js';
+import { stream } from '../core/random.js';
 import { noGrad, tidy } from '../core/engine.js';
 import type { Tensor } from '../core/tensor.js';
-import { add, tanh } from '../ops/elementwise.js';
+import { add, mul, tanh } from '../ops/elementwise.js';
 import { gather } from '../ops/gather.js';
 import { matmul } from '../ops/matmul.js';
 import { tensor } from '../ops/creation.js';
@@ -47,6 +50,13 @@ export interface DSSMConfig {
   userHistory?: boolean;
   /** add an item id embedding to the item's text (default true) */
   itemId?: boolean;
+  /** use an item's id embedding only after it was a positive in training (default true) */
+  textUntilSeen?: boolean;
+  /**
+   * in training, leave out an item's id embedding with this probability (default 0.5), so
+   * the text path must carry the item alone — what cold items have (DropoutNet's trick)
+   */
+  idDropout?: number;
   /** hidden widths of both towers (default [128]) */
   hidden?: number[];
   /** output vector size (default 64) */
@@ -115,6 +125,8 @@ export class DSSM extends Recommender {
   /** the attached user×item matrix (data: not saved) */
   userHistory: CSR | null = null;
   private itemText: CSR;
+  /** 1 for items that have been a positive in training (saved as buffer 'itemSeen') */
+  private seen: Float32Array;
   private towers: { user: Tensor; item: Tensor } | null = null;
 
   constructor(cfg: DSSMConfig, data: DSSMData = {}) {
@@ -122,7 +134,7 @@ export class DSSM extends Recommender {
     const feats = data.itemFeatures;
     this.config = {
       numUsers: cfg.numUsers, numItems: cfg.numItems, vocabSize: cfg.vocabSize, userId: cfg.userId ?? true,
-      userHistory: cfg.userHistory ?? true, itemId: cfg.itemId ?? true, hidden: cfg.hidden ?? [128], dim: cfg.dim ?? 64,
+      userHistory: cfg.userHistory ?? true, itemId: cfg.itemId ?? true, textUntilSeen: cfg.textUntilSeen ?? true, idDropout: cfg.idDropout ?? 0.5, hidden: cfg.hidden ?? [128], dim: cfg.dim ?? 64,
       margin: cfg.margin ?? 0, sparseGrad: cfg.sparseGrad ?? true, itemFeatureNnz: feats ? feats.nnz : cfg.itemFeatureNnz ?? -1,
       seed: cfg.seed, vocab: cfg.vocab,
     };
@@ -131,6 +143,7 @@ export class DSSM extends Recommender {
       if (!(Number.isInteger(c[k]) && c[k] > 0)) throw new Error(`DSSM: ${k} must be a positive integer, got ${c[k]}`);
     }
     checkWidths('DSSM', 'hidden', c.hidden);
+    if (!(c.idDropout >= 0 && c.idDropout < 1)) throw new Error(`DSSM: idDropout must be in [0, 1), got ${c.idDropout}`);
     if (!c.userId && !c.userHistory) throw new Error('DSSM: the user tower needs an input: set userId and/or userHistory');
     if (feats && (feats.rows !== c.numItems || feats.cols !== c.vocabSize)) {
       throw new Error(`DSSM: itemFeatures is ${feats.rows}×${feats.cols}, expected numItems × vocabSize = ${c.numItems}×${c.vocabSize}`);
@@ -155,6 +168,8 @@ export class DSSM extends Recommender {
     this.addBuffer('itemText.indices', tensor(f.indices, [Math.max(nnz, 0)], 'int32'));
     this.addBuffer('itemText.values', tensor(f.values, [Math.max(nnz, 0)], 'float32'));
     this.itemText = f;
+    this.seen = new Float32Array(c.numItems);
+    this.addBuffer('itemSeen', tensor(this.seen, [c.numItems]));
     if (data.userHistory) this.setUserHistory(data.userHistory);
   }
 
@@ -170,8 +185,17 @@ export class DSSM extends Recommender {
     return this;
   }
 
+  /** The seen-items mask travels with the weights. */
+  override stateDict(): Map<string, Tensor> {
+    const state = super.stateDict();
+    const t = state.get('itemSeen')!;
+    t.backend.overwrite(t.dataId, this.seen);
+    return state;
+  }
+
   override loadStateDict(values: Map<string, Float32Array | Float64Array | Int32Array>): void {
     super.loadStateDict(values);
+    this.seen = Float32Array.from(values.get('itemSeen')!);
     const get = (k: string) => values.get(k)!;
     this.itemText = new CSR(Int32Array.from(get('itemText.indptr')), Int32Array.from(get('itemText.indices')),
       Float32Array.from(get('itemText.values')), [this.numItems, this.config.vocabSize]);
@@ -198,7 +222,17 @@ export class DSSM extends Recommender {
   itemTower(text: CSR, items: Int32Array | null): Tensor {
     if (text.cols !== this.config.vocabSize) throw new Error(`DSSM: item features have ${text.cols} columns, the model ${this.config.vocabSize}`);
     let h = this.textLayer.forward(normalizeRows(text));
-    if (this.itemEmbedding && items) h = add(h, this.itemEmbedding.forward(items));
+    if (this.itemEmbedding && items) {
+      const { textUntilSeen, idDropout } = this.config;
+      let id = this.itemEmbedding.forward(items);
+      if (textUntilSeen || (this.training && idDropout > 0)) {
+        // per item: 1 = add its id row, 0 = the item is its text alone
+        const rng = stream('dssm/idDropout');
+        const keep = Float32Array.from(items, (i) => (textUntilSeen && !this.seen[i]) || (this.training && rng.next() < idDropout) ? 0 : 1);
+        id = mul(id, tensor(keep, [items.length, 1]));
+      }
+      h = add(h, id);
+    }
     return this.mlp(h, this.itemLayers);
   }
 
@@ -230,6 +264,7 @@ export class DSSM extends Recommender {
     for (const u of users) this.checkUser(u);
     for (const i of items) this.checkItem(i);
     const labels = batch.label instanceof Float32Array ? batch.label : null;
+    if (this.training && labels) for (let i = 0; i < items.length; i++) if (labels[i] > 0) this.seen[items[i]] = 1;
     const { rows, keys } = this.batchHistory(batch, users, items, labels);
     const { first: uFirst, inverse: uInv } = dedupe(keys);
     const uniqueUsers = Int32Array.from(uFirst, (i) => users[i]);

@@ -5,10 +5,10 @@
 //   node scripts/browser-test.mjs        → trains a few MF steps on 'webgl' in Chromium
 import { build } from 'esbuild';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -52,7 +52,6 @@ export async function runInChromium({ bundlePath, pageScript, timeoutMs = 60000 
   if (!existsSync(CHROMIUM)) {
     throw new Error(`browser test: ${CHROMIUM} not found; install Debian's chromium ('apt-get install -y chromium', or scripts/setup.sh --browser)`);
   }
-  const { readFileSync } = await import('node:fs');
   const bundle = readFileSync(bundlePath);
   const page = `<!doctype html><meta charset="utf-8"><title>sparsegrad webgl</title>
 <script>
@@ -125,8 +124,9 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
       const opt = new sg.optim.Adam([...user.parameters(), ...item.parameters()], { lr: 0.05 });
       const losses = [];
       for (let s = 0; s < 20; s++) {
-        const u = Int32Array.from({ length: 64 }, (_, k) => (k * 7 + s) % 50);
-        const i = Int32Array.from({ length: 64 }, (_, k) => (k * 3 + 2 * s) % 40);
+        // four batches, cycled: the loss on each falls epoch by epoch
+        const u = Int32Array.from({ length: 64 }, (_, k) => (k * 7 + (s % 4)) % 50);
+        const i = Int32Array.from({ length: 64 }, (_, k) => (k * 3 + 2 * (s % 4)) % 40);
         const y = Float32Array.from(u, (x, k) => ((x + i[k]) % 5) / 2);
         losses.push(sg.tidy(() => {
           const l = sg.mse(sg.sum(sg.mul(user.forward(u), item.forward(i)), 1), sg.tensor(y));
@@ -136,11 +136,11 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
       }
       report({ info: sg.webglInfo(), losses });`,
   });
-  rmSync(bundlePath, { force: true });
+  rmSync(dirname(bundlePath), { recursive: true, force: true });
   if (out.error) {
     console.error(`browser run failed: ${out.error}\n${out.chromiumLog}`);
     process.exit(1);
   }
   console.log(`renderer: ${out.info.unmaskedRenderer ?? out.info.renderer}`);
-  console.log(`losses: ${out.losses.map((l) => l.toFixed(4)).join(' ')}`);
+  console.log(`losses by epoch (4 batches each): ${out.losses.map((l, k) => (k % 4 === 0 ? '| ' : '') + l.toFixed(4)).join(' ')}`);
 }

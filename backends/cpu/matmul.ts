@@ -6,39 +6,74 @@
 import type { CSRInfo } from '../backend.js';
 import type { FloatArray } from './elementwise.js';
 
-/** out[M,N] = op(a) · op(b); a is [M,K] (or [K,M] when transposeA), b is [K,N] (or [N,K]). */
+/** A [rows, cols] row-major → its transpose [cols, rows], row-major. */
+function transposed(a: FloatArray, rows: number, cols: number): FloatArray {
+  const t = new (a.constructor as new (n: number) => FloatArray)(rows * cols);
+  for (let r = 0; r < rows; r++) {
+    const base = r * cols;
+    for (let c = 0; c < cols; c++) t[c * rows + r] = a[base + c];
+  }
+  return t;
+}
+
+/**
+ * out[M,N] = op(a) · op(b); a is [M,K] (or [K,M] when transposeA), b is [K,N] (or [N,K]).
+ *
+ * Both operands are brought to "rows of length K" form — A [M,K] and Bᵀ [N,K] — so every
+ * output is a dot product of two contiguous rows. The kernel computes a 2×4 block of outputs
+ * at once: 8 running sums kept in registers, each pair of A values and quadruple of B values
+ * loaded once per k and used 4 or 2 times. Sums are float64 (JS numbers), stored once.
+ */
 export function matmulInto(a: FloatArray, b: FloatArray, M: number, K: number, N: number,
   transposeA: boolean, transposeB: boolean, out: FloatArray): void {
-  if (transposeA) {
-    // materialise aᵀ once: keeps the inner loops contiguous
-    const at = new (a.constructor as new (n: number) => FloatArray)(M * K);
-    for (let k = 0; k < K; k++) for (let i = 0; i < M; i++) at[i * K + k] = a[k * M + i];
-    a = at;
-  }
-  if (transposeB) {
-    // out[i,j] = a[i,:] · b[j,:] — both rows contiguous
-    for (let i = 0; i < M; i++) {
-      const ai = i * K;
-      for (let j = 0; j < N; j++) {
-        const bj = j * K;
-        let s = 0;
-        for (let k = 0; k < K; k++) s += a[ai + k] * b[bj + k];
-        out[i * N + j] = s;
+  const A = transposeA ? transposed(a, K, M) : a;
+  const B = transposeB ? b : transposed(b, K, N);
+  let i = 0;
+  for (; i + 2 <= M; i += 2) {
+    const a0 = i * K;
+    const a1 = a0 + K;
+    let j = 0;
+    for (; j + 4 <= N; j += 4) {
+      const b0 = j * K;
+      const b1 = b0 + K;
+      const b2 = b1 + K;
+      const b3 = b2 + K;
+      let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
+      for (let k = 0; k < K; k++) {
+        const x0 = A[a0 + k];
+        const x1 = A[a1 + k];
+        const y0 = B[b0 + k];
+        const y1 = B[b1 + k];
+        const y2 = B[b2 + k];
+        const y3 = B[b3 + k];
+        s00 += x0 * y0; s01 += x0 * y1; s02 += x0 * y2; s03 += x0 * y3;
+        s10 += x1 * y0; s11 += x1 * y1; s12 += x1 * y2; s13 += x1 * y3;
       }
+      const o0 = i * N + j;
+      const o1 = o0 + N;
+      out[o0] = s00; out[o0 + 1] = s01; out[o0 + 2] = s02; out[o0 + 3] = s03;
+      out[o1] = s10; out[o1 + 1] = s11; out[o1 + 2] = s12; out[o1 + 3] = s13;
     }
-    return;
+    for (; j < N; j++) {
+      const bj = j * K;
+      let s0 = 0, s1 = 0;
+      for (let k = 0; k < K; k++) {
+        const y = B[bj + k];
+        s0 += A[a0 + k] * y;
+        s1 += A[a1 + k] * y;
+      }
+      out[i * N + j] = s0;
+      out[(i + 1) * N + j] = s1;
+    }
   }
-  const row = new Float64Array(N);
-  for (let i = 0; i < M; i++) {
-    row.fill(0);
+  for (; i < M; i++) {
     const ai = i * K;
-    for (let k = 0; k < K; k++) {
-      const aik = a[ai + k];
-      if (aik === 0) continue;
-      const bk = k * N;
-      for (let j = 0; j < N; j++) row[j] += aik * b[bk + j];
+    for (let j = 0; j < N; j++) {
+      const bj = j * K;
+      let s = 0;
+      for (let k = 0; k < K; k++) s += A[ai + k] * B[bj + k];
+      out[i * N + j] = s;
     }
-    out.set(row, i * N);
   }
 }
 

@@ -183,9 +183,13 @@ function checkCapabilities(ctx: GLContext): void {
 export function describeContext(ctx: GLContext): WebGLInfo {
   const gl = ctx.gl;
   const dbg = gl.getExtension('WEBGL_debug_renderer_info') as { UNMASKED_RENDERER_WEBGL: number } | null;
+  const version = String(gl.getParameter(gl.VERSION));
+  const glsl = String(gl.getParameter(gl.SHADING_LANGUAGE_VERSION));
+  // headless-gl's strings say WebGL 1.0 for its WebGL2 contexts; checkCapabilities proved 2.0
+  const headless = ctx.source === 'headless-gl';
   return {
-    version: String(gl.getParameter(gl.VERSION)),
-    shadingLanguageVersion: String(gl.getParameter(gl.SHADING_LANGUAGE_VERSION)),
+    version: headless ? `WebGL 2.0 (headless-gl reports "${version}")` : version,
+    shadingLanguageVersion: headless ? `GLSL ES 3.00 (headless-gl reports "${glsl}")` : glsl,
     vendor: String(gl.getParameter(gl.VENDOR)),
     renderer: String(gl.getParameter(gl.RENDERER)),
     unmaskedRenderer: dbg ? String(gl.getParameter(dbg.UNMASKED_RENDERER_WEBGL)) : null,

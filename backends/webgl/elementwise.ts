@@ -145,7 +145,7 @@ export function mapElements(gpu: Gpu, kernel: string, expr: string, operands: Op
       switch (modes[k]) {
         case 'same': return `  float ${o.name} = fetch(${n}, i);`;
         case 'scalar': return `  float ${o.name} = texelFetch(${n}, ivec2(0, 0), 0).r;`;
-        case 'suffix': return `  float ${o.name} = fetch(${n}, i % u${n}n);`;
+        case 'suffix': return `  float ${o.name} = fetch(${n}, imod(i, u${n}n));`;
         case 'general': return `  float ${o.name} = fetch(${n}, idx${n});`;
       }
     }).join('\n');
@@ -154,8 +154,9 @@ export function mapElements(gpu: Gpu, kernel: string, expr: string, operands: Op
   ${generalNames.map((n) => `int idx${n} = 0;`).join(' ')}
   int rest = i;
   for (int d = ${rank - 1}; d >= 0; d--) {
-    int c = rest % uShape[d];
-    rest /= uShape[d];
+    int q = idiv(rest, uShape[d]);
+    int c = rest - q * uShape[d];
+    rest = q;
     ${generalNames.map((n) => `idx${n} += c * u${n}str[d];`).join(' ')}
   }` : '';
     return {

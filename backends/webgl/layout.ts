@@ -137,8 +137,23 @@ int outIndex() {
 }
 `;
 
-/** The input side: element i of any tensor texture. */
+/**
+ * The input side: element i of any tensor texture, and integer division.
+ *
+ * CPUs have no SIMD integer divide, so a software rasterizer runs a / b on ints one lane
+ * at a time — it halved the speed of a gather here. idiv divides in float and corrects the
+ * quotient with exact integer arithmetic: exact for all 0 ≤ a < 2^31, b > 0.
+ */
 export const GLSL_FETCH = `
+int idiv(int a, int b) {
+  int q = int(float(a) / float(b));
+  q += int(floor(float(a - q * b) / float(b)));   // for a ≥ 2^24, where float(a) rounds
+  int r = a - q * b;
+  return r < 0 ? q - 1 : (r >= b ? q + 1 : q);
+}
+int imod(int a, int b) {
+  return a - idiv(a, b) * b;
+}
 // log2 of a texture's width (exact: widths are powers of two).
 int widthShift(sampler2D t) {
   return int(log2(float(textureSize(t, 0).x)) + 0.5);

@@ -52,8 +52,9 @@ uniform int uK4Off;
 out vec4 outColor;
 void main() {
   ivec2 p = ivec2(gl_FragCoord.xy);
-  int r = p.y * uRpt + p.x / uKC4;
-  int k = (p.x % uKC4 + uK4Off) * 4;
+  int q = idiv(p.x, uKC4);
+  int r = p.y * uRpt + q;
+  int k = (p.x - q * uKC4 + uK4Off) * 4;
   vec4 v = vec4(0.0);
   if (r < uRows) {
     int shift = widthShift(X);
@@ -110,12 +111,13 @@ uniform int uRptB;
 uniform int uLen;
 out vec4 outColor;
 // texel of packed row r, k4 = 0
-ivec2 rowStart(int r, int rpt) { return ivec2((r % rpt) * uKC4, r / rpt); }
+ivec2 rowStart(int r, int rpt) { int y = idiv(r, rpt); return ivec2((r - y * rpt) * uKC4, y); }
 void main() {
   int t = outIndex();
   if (t >= uOutSize) { outColor = vec4(0.0); return; }
-  int i = (t / uN2) * 2;
-  int j = (t % uN2) * 2;
+  int bi = idiv(t, uN2);
+  int i = bi * 2;
+  int j = (t - bi * uN2) * 2;
   ivec2 a0 = rowStart(i, uRptA), a1 = rowStart(i + 1, uRptA);
   ivec2 b0 = rowStart(j, uRptB), b1 = rowStart(j + 1, uRptB);
   vec4 acc = ${hasPrev ? 'texelFetch(P, ivec2(gl_FragCoord.xy), 0)' : 'vec4(0.0)'};
@@ -149,7 +151,7 @@ out vec4 outColor;
 void main() {
   int idx = outIndex();
   if (idx >= uOutSize) { outColor = vec4(0.0); return; }
-  int i = idx / uN;
+  int i = idiv(idx, uN);
   int j = idx - i * uN;
   int t = (i >> 1) * uN2 + (j >> 1);
   int shift = widthShift(C);

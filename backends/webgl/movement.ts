@@ -50,8 +50,9 @@ void main() {
   int src = uOffset;
   int rest = i;
   for (int d = ${rank - 1}; d >= 0; d--) {
-    src += (rest % uShape[d]) * uStride[d];
-    rest /= uShape[d];
+    int q = idiv(rest, uShape[d]);
+    src += (rest - q * uShape[d]) * uStride[d];
+    rest = q;
   }
   outColor = vec4(store(fetch(X, src)));
 }`,
@@ -113,7 +114,7 @@ out vec4 outColor;
 void main() {
   int i = outIndex();
   if (i >= uOutSize) { outColor = vec4(0.0); return; }
-  int o = i / uTotal;
+  int o = idiv(i, uTotal);
   int c = i - o * uTotal;
   float v;
   ${chain}

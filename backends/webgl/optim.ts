@@ -85,7 +85,7 @@ function loads(rule: Rule, sparse: boolean): string {
   const perRow = rule.perRow ?? [];
   const reads = [...rule.reads, 'g'].map((s) => `  float ${s} = fetch(T_${s}, idx);`).join('\n');
   const consts = perRow.map((c, k) => sparse
-    ? `  float ${c} = fetch(T_rowConst, (idx / uD) * ${perRow.length} + ${k});`
+    ? `  float ${c} = fetch(T_rowConst, idiv(idx, uD) * ${perRow.length} + ${k});`
     : `  float ${c} = u_${c};`).join('\n');
   return `${reads}\n${consts}`;
 }

@@ -52,10 +52,10 @@ float value(int shift, int idx, float rowShift) {
 void main() {
   int i = outIndex();
   if (i >= uOutSize) { outColor = vec4(0.0); return; }
-  int j = i % uInner;          // position along inner
-  int t = i / uInner;
-  int part = t % uParts;       // which chunk of the reduced axis
-  int o = t / uParts;          // position along outer
+  int t = idiv(i, uInner);
+  int j = i - t * uInner;      // position along inner
+  int o = idiv(t, uParts);     // position along outer
+  int part = t - o * uParts;   // which chunk of the reduced axis
   int r0 = part * ${CHUNK};
   int n = min(${CHUNK}, uRed - r0);
   int shift = widthShift(X);

@@ -42,7 +42,7 @@ out vec4 outColor;
 void main() {
   int i = outIndex();
   if (i >= uOutSize) { outColor = vec4(0.0); return; }
-  int r = i / uD;
+  int r = idiv(i, uD);
   int id = int(fetch(I, r));
   outColor = vec4(store(fetch(T, id * uD + (i - r * uD))));
 }`,
@@ -97,7 +97,7 @@ out vec4 outColor;
 void main() {
   int i = outIndex();
   if (i >= uOutSize) { outColor = vec4(0.0); return; }
-  int s = i / uD;
+  int s = idiv(i, uD);
   int j = i - s * uD;
   int p0 = int(fetch(OFF, s));
   int p1 = int(fetch(OFF, s + 1));
@@ -164,8 +164,9 @@ export function segmentSumRows(gpu: Gpu, values: GpuTensor, segmentIds: Int32Arr
 /**
  * The runs a row-sparse draw covers: touched rows (sorted, unique) that follow each other are
  * one contiguous flat range, and each range is cut where it crosses into the next texture
- * row. Per run, 4 floats: first texel x0, end texel x1 (exclusive), texture row y, and the
- * gathered-input index of texel x0. All are below 2^24, so float textures hold them exactly.
+ * row. Per run, 5 floats: first texel x0, end texel x1 (exclusive), texture row y, and the
+ * gathered-input index of texel x0 as src = hi·2^16 + lo — every float stays below 2^24, so
+ * float textures hold them exactly.
  */
 export function rowRuns(rows: Int32Array, width: number, target: Tex): Float32Array {
   const W = target.width;
@@ -174,7 +175,7 @@ export function rowRuns(rows: Int32Array, width: number, target: Tex): Float32Ar
     while (lo < hi) {
       const y = Math.floor(lo / W);
       const end = Math.min(hi, (y + 1) * W);
-      runs.push(lo - y * W, end - y * W, y, src);
+      runs.push(lo - y * W, end - y * W, y, Math.floor(src / 65536), src % 65536);
       src += end - lo;
       lo = end;
     }
@@ -186,7 +187,6 @@ export function rowRuns(rows: Int32Array, width: number, target: Tex): Float32Ar
     push(rows[i] * width, rows[j - 1] * width + width, i * width);
     i = j;
   }
-  checkExact('row-sparse draw', rows.length * width, 'gathered elements');
   return Float32Array.from(runs);
 }
 
@@ -203,12 +203,13 @@ uniform int uTH;
 flat out int vOffset;
 ${GLSL_FETCH}
 void main() {
-  int base = (gl_VertexID >> 1) * 4;
+  int base = (gl_VertexID >> 1) * 5;
   int shift = widthShift(uRuns);
   float x0 = fetchAt(uRuns, shift, base);
   float x1 = fetchAt(uRuns, shift, base + 1);
   float y = fetchAt(uRuns, shift, base + 2);
-  vOffset = int(fetchAt(uRuns, shift, base + 3)) - int(x0);
+  int src = int(fetchAt(uRuns, shift, base + 3)) * 65536 + int(fetchAt(uRuns, shift, base + 4));
+  vOffset = src - int(x0);
   float x = ((gl_VertexID & 1) == 0 ? x0 : x1) + 0.5;
   gl_Position = vec4(x / float(uTW) * 2.0 - 1.0, (y + 0.5) / float(uTH) * 2.0 - 1.0, 0.0, 1.0);
 }`;
@@ -228,7 +229,7 @@ ${GLSL_FETCH}${GLSL_STORE}`;
 export function drawRows(gpu: Gpu, program: Program, target: Tex, rows: Int32Array, width: number, bindings: Record<string, Binding>): void {
   const runs = rowRuns(rows, width, target);
   const runsTex = gpu.uploadFloats(runs);
-  gpu.draw(program, target, { ...bindings, uRuns: runsTex, uTW: target.width, uTH: target.height }, { lineVertices: (runs.length / 4) * 2 });
+  gpu.draw(program, target, { ...bindings, uRuns: runsTex, uTW: target.width, uTH: target.height }, { lineVertices: (runs.length / 5) * 2 });
   gpu.release(runsTex);
 }
 

@@ -50,7 +50,7 @@ out vec4 outColor;
 void main() {
   int i = outIndex();
   if (i >= uOutSize) { outColor = vec4(0.0); return; }
-  int r = ${perRow ? 'i' : 'i / uCols'};
+  int r = ${perRow ? 'i' : 'idiv(i, uCols)'};
   float m = fetch(M, r);
   float s = fetch(S, r);
   outColor = vec4(store(${FINAL[kind]}));

@@ -87,7 +87,7 @@ out vec4 outColor;
 void main() {
   int o = outIndex();
   if (o >= uOutSize) { outColor = vec4(0.0); return; }
-  int i = o / uN;
+  int i = idiv(o, uN);
   int j = o - i * uN;
   int p0 = int(fetch(PTR, i));
   int p1 = int(fetch(PTR, i + 1));

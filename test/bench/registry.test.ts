@@ -10,9 +10,9 @@ test('every benchmark declares cases for every size, with unique ids, used by it
     assert.not.ok(names.has(b.name), `duplicate benchmark ${b.name}`);
     names.add(b.name);
     assert.ok(b.comparisons.length > 0, `${b.name}: no comparisons`);
-    for (const size of SIZE_MODES) {
-      const cases = b.cases(size);
-      assert.ok(cases.length > 0, `${b.name}/${size}: no cases`);
+    for (const [size, backend] of SIZE_MODES.flatMap((m) => [[m, 'cpu'], [m, 'webgl']] as const)) {
+      const cases = b.cases(size, backend);
+      assert.ok(cases.length > 0, `${b.name}/${size}/${backend}: no cases`);
       assert.is(new Set(cases.map((c) => c.id)).size, cases.length, `${b.name}/${size}: duplicate case ids`);
       for (const cmp of b.comparisons) {
         assert.ok(cmp.sides.length > 0, `${b.name}/${cmp.id}: no sides`);

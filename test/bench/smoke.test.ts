@@ -30,7 +30,7 @@ test('bench --tiny runs every benchmark and writes JSON, Markdown and SVG', asyn
   assert.is(sg.memory().numTensors, before, 'teardown left tensors alive');
   assert.ok(existsSync(join(out, 'BENCHMARKS.md')));
   assert.match(stdout, /# sparsegrad benchmarks \(tiny\)/);
-  assert.match(stdout, /\| case \| dense \(median\) \| sparse \(median\) \| speedup/);
+  assert.match(stdout, /\| case \| dense \(median\) \| sparse \(median\) \| speedup \| dense samples\/s \| sparse samples\/s \|/);
   const svg = readFileSync(join(out, 'charts', 'sparse-grad-cpu-speedup.svg'), 'utf8');
   assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
   assert.match(svg, /<\/svg>$/);

@@ -103,6 +103,16 @@ test('evaluateRanking: without exclusion the input item counts; per-user scoring
   close(withEx.metrics['recall@1'], 0); // item 0 excluded for user 0
 });
 
+test('evaluateRanking: graded NDCG uses the target values as relevance', () => {
+  const model = new Fixed(4, [[0.9, 0.8, 0.7, 0.1]]); // ranking 0, 1, 2, 3
+  const target = sg.fromDense([1, 0, 3, 0], [1, 4]); // item 0 grade 1, item 2 grade 3
+  const graded = evaluateRanking(model, { target }, { k: [3], metrics: ['ndcg'], graded: true });
+  close(graded.metrics['ndcg@3'], ndcgAtK([0, 1, 2], new Map([[0, 1], [2, 3]]), 3));
+  close(graded.metrics['ndcg@3'], (1 * L(1) + 7 * L(3)) / (7 * L(1) + 1 * L(2)));
+  const binary = evaluateRanking(model, { target }, { k: [3], metrics: ['ndcg'] });
+  close(binary.metrics['ndcg@3'], (L(1) + L(3)) / (L(1) + L(2)));
+});
+
 test('PopularityScorer: counts per item, same for every user', () => {
   const train = sg.fromDense([1, 1, 0, 0, 1, 0, 0, 1, 0], [3, 3]);
   const pop = PopularityScorer.fromMatrix(train);

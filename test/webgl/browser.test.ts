@@ -6,7 +6,8 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as sg from '../../index.js';
 import { randomInts, randomValues } from './helpers.js';
@@ -81,7 +82,7 @@ test('the browser bundle trains MF on WebGL2 in headless Chromium, matching the 
       } catch (e) {
         report({ error: String(e && e.stack || e) });
       }`,
-  });
+  }).finally(() => rmSync(dirname(bundlePath), { recursive: true, force: true }));
   assert.ok(!out.error, `page failed: ${out.error}\n${out.chromiumLog}`);
   const info = out.info as { extensions: string[]; unmaskedRenderer: string | null; renderer: string };
   assert.is(out.backend, 'webgl');

@@ -7,6 +7,7 @@ import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createWebGLBackend, WebGLBackend } from '../../backends/webgl/index.js';
+import { GLSL_ADDRESSING } from '../../backends/webgl/layout.js';
 
 // Child mode: this same file, run by `node` without DISPLAY, only tries to make a context.
 if (process.env.SG_WEBGL_CONTEXT_CHILD) {
@@ -44,6 +45,36 @@ if (process.env.SG_WEBGL_CONTEXT_CHILD) {
       const msg = (e as Error).message;
       assert.match(msg, /webgl kernel 'myKernel': the fragment shader failed to compile/);
       assert.match(msg, /undefinedThing/);
+    }
+    be.destroy();
+  });
+
+  test('idiv / imod are exact integer division (float estimate, integer correction)', async () => {
+    const be = await createWebGLBackend();
+    const gpu = be.gpu;
+    const program = gpu.program('test:idiv', 'idivTest', () => ({
+      fs: `${GLSL_ADDRESSING}
+uniform int uBase;
+uniform int uStep;
+out vec4 outColor;
+void main() {
+  int i = outIndex();
+  int a = uBase + i * uStep;
+  int ok = 1;
+  for (int b = 1; b < 2000; b += 37) {
+    int q = idiv(a, b);
+    int r = imod(a, b);
+    if (r < 0 || r >= b || q * b + r != a) ok = 0;
+  }
+  outColor = vec4(float(ok));
+}`,
+    }));
+    for (const [base, step] of [[0, 1], [16777000, 1], [2147000000, 77], [123456789, 9973]]) {
+      const out = gpu.output(4096, 'float32');
+      gpu.draw(program, out, { uBase: base, uStep: step }, { size: 4096 });
+      const v = gpu.read(out, 4096);
+      assert.ok(v.every((x) => x === 1), `idiv wrong near ${base} (step ${step})`);
+      gpu.release(out);
     }
     be.destroy();
   });

@@ -8,6 +8,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Backend, TensorInfo } from '../../backends/backend.js';
 import { setMaxTextureWidth } from '../../backends/webgl/index.js';
+import { rowRuns } from '../../backends/webgl/rows.js';
+import type { Tex } from '../../backends/webgl/textures.js';
 import type { DType } from '../../core/dtype.js';
 import { backends, both, dispose, fmt, normError, randomInts, randomValues, run, valuesOf, type Both, type Pair } from './helpers.js';
 
@@ -184,6 +186,21 @@ test('a sparse update of a table bigger than MAX_TEXTURE_SIZE elements touches o
   checkUpdate(p, 'sparse adam, big table', t, rows, N, D, (b, s) => b.sparseAdamUpdate(
     s === 'cpu' ? t.w.cpu : t.w.gl, rows, s === 'cpu' ? g.cpu : g.gl, s === 'cpu' ? t.m.cpu : t.m.gl, s === 'cpu' ? t.v.cpu : t.v.gl, steps, ADAM));
   dispose(p, ...Object.values(t), g);
+});
+
+test('row runs: consecutive rows merge, runs split at texture-row ends, big source indices stay exact', () => {
+  const target = { width: 16384 } as Tex;
+  const rows = Int32Array.from([0, 1, 2, 255, 256, 300000, 300001]);
+  const runs = rowRuns(rows, 64, target);
+  const decoded: number[][] = [];
+  for (let k = 0; k < runs.length; k += 5) decoded.push([runs[k], runs[k + 1], runs[k + 2], runs[k + 3] * 65536 + runs[k + 4]]);
+  // rows 0-2: one run; 255-256 cross from texture row 0 into row 1; 300000-300001 merge
+  assert.equal(decoded, [[0, 192, 0, 0], [16320, 16384, 0, 192], [0, 64, 1, 256], [14336, 14464, 1171, 320]]);
+  // a gathered index beyond 2^24 survives the float texture
+  const far = rowRuns(Int32Array.from({ length: 300000 }, (_, i) => 2 * i), 64, target);
+  const last = far.length - 5;
+  assert.is(far[last + 3] * 65536 + far[last + 4], 299999 * 64);
+  assert.ok(299999 * 64 > 2 ** 24);
 });
 
 test.run();
