@@ -25,13 +25,18 @@ interface GLContext {
 
 /**
  * The GL renderer: from the webgl backend if it reports one (`info()`), else from a 1×1
- * headless-gl WebGL2 context made just to ask. Null when neither works.
+ * headless-gl WebGL2 context made just to ask. Null when neither works. Call it only once
+ * webgl was set successfully (getBackendInstance would otherwise start creating one).
  */
 export async function glInfo(): Promise<GlInfo | null> {
-  const backend = engine.getBackendInstance('webgl') as unknown as { info?: () => Partial<GlInfo> } | undefined;
+  const backend = engine.getBackendInstance('webgl') as unknown as { info?: () => Partial<GlInfo> & { unmaskedRenderer?: string | null } } | undefined;
   const fromBackend = backend?.info?.();
   if (fromBackend?.renderer) {
-    return { renderer: String(fromBackend.renderer), vendor: String(fromBackend.vendor ?? ''), version: String(fromBackend.version ?? '') };
+    return {
+      renderer: String(fromBackend.unmaskedRenderer ?? fromBackend.renderer),
+      vendor: String(fromBackend.vendor ?? ''),
+      version: String(fromBackend.version ?? ''),
+    };
   }
   try {
     const name = 'gl'; // a variable, so bundlers leave the native module alone

@@ -49,7 +49,9 @@ function comparisonTable(results: CaseResult[]): string[] {
   const head = ['case', ...sideLabels.map((l) => `${l} (median)`)];
   const ratioHeads = sideLabels.slice(1).map((l) => (sideLabels.length > 2 ? `speedup ${l}` : 'speedup'));
   head.push(...ratioHeads);
-  if (hasItems) head.push(...sideLabels.map((l) => `${l} ${first.itemUnit ?? 'items'}/s`));
+  const units = new Set(results.filter((r) => r.items !== null).map((r) => r.itemUnit));
+  const oneUnit = units.size === 1 ? [...units][0] ?? 'items' : null;
+  if (hasItems) head.push(...sideLabels.map((l) => (oneUnit ? `${l} ${oneUnit}/s` : `${l} throughput`)));
   if (hasRef) head.push('target', 'seed');
   if (hasMetrics) head.push('metrics');
   const lines = [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`];
@@ -60,13 +62,13 @@ function comparisonTable(results: CaseResult[]): string[] {
       continue;
     }
     const row = [cell(r.label), ...r.sides.map(timeCell), ...r.ratios.map((q) => `**${fmtRatio(q.ratio)}**`)];
-    if (hasItems) row.push(...r.sides.map((s) => (s.throughput === null ? '—' : fmtSI(s.throughput))));
+    if (hasItems) row.push(...r.sides.map((s) => (s.throughput === null ? '—' : oneUnit ? fmtSI(s.throughput) : fmtRate(s.throughput, r.itemUnit))));
     if (hasRef) row.push(targetCell(r), seedCell(r));
     if (hasMetrics) row.push(metricsCell(r));
     lines.push(`| ${row.join(' | ')} |`);
   }
-  const source = results.find((r) => r.reference?.source)?.reference?.source;
-  if (source) lines.push('', `Seed figure: ${source}.`);
+  const sources = [...new Set(results.map((r) => r.reference?.source).filter((s): s is string => !!s))];
+  if (sources.length > 0) lines.push('', `Seed figures: ${sources.join('; ')}.`);
   const leaks = results.filter((r) => r.sides.some((s) => s.leakedTensorsPerRun > 0));
   if (leaks.length > 0) lines.push('', `⚠ live tensors grew during ${leaks.map((r) => r.label).join(', ')} (a leak in the step or the library).`);
   return lines;

@@ -40,6 +40,11 @@ export function maxWidth(): number {
   return maxWidthOverride ?? maxWidthLimit;
 }
 
+/** The tallest texture the device allows (MAX_TEXTURE_SIZE). */
+export function maxHeight(): number {
+  return deviceMax;
+}
+
 /** Called once per context with MAX_TEXTURE_SIZE. */
 export function setDeviceMaxTextureSize(max: number): void {
   deviceMax = max;

@@ -65,6 +65,7 @@ test('reduce: int32 sums, empty axes, NaN propagates through max', async () => {
 /** [M, K, N] */
 const MATMULS: [number, number, number][] = [
   [1, 1, 1], [1, 7, 1], [3, 5, 7], [17, 33, 9], [64, 64, 64], [2, 300, 3], [129, 31, 65], [1, 1000, 40],
+  [16390, 3, 2], // more rows than MAX_TEXTURE_SIZE: the packed operand wraps
 ];
 
 for (const width of WIDTHS) {
