@@ -9,7 +9,7 @@
 export {
   Tensor, RowSparse, CSR, csr, fromCOO, fromDense, fromPadded, toPadded, storageReport,
   tidy, noGrad, memory, keep, setSeed, getSeed, randomStream,
-  nn, optim, models, train, metrics,
+  nn, optim, models, train, metrics, datasets,
   setBackend, getBackend, engine, version, info,
 } from './index.js';
 export type { Gradient, RandomStream, DType } from './index.js';

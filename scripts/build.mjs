@@ -17,11 +17,9 @@ if (existsSync('bin/cli.ts')) {
   await build({ ...common, entryPoints: ['bin/cli.ts'], format: 'esm', outfile: 'dist/cli.js' });
 }
 if (existsSync('browser.ts')) {
-  await build({
-    entryPoints: ['browser.ts'], bundle: true, format: 'iife', globalName: 'sg', platform: 'browser',
-    target: 'es2022', outfile: 'dist/sparsegrad.browser.js', sourcemap: true, logLevel: 'warning',
-    external: ['gl', 'node:*', 'fs', 'path', 'os', 'worker_threads', 'module', 'url', 'child_process', 'zlib', 'crypto'],
-  });
+  // the browser build stubs Node built-ins (file checkpoints and loaders are Node-only)
+  const { browserBuildOptions } = await import('./browser-test.mjs');
+  await build({ ...browserBuildOptions, outfile: 'dist/sparsegrad.browser.js', sourcemap: true });
 }
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
 console.log('build: dist/ written');
