@@ -14,13 +14,17 @@
  * (default) an item's id embedding joins in only once the item has been a positive in
  * training; until then the item *is* its text — even when it is drawn as a sampled
  * negative, which would otherwise push its never-positive id row away from every user.
+ * And `idDropout` (default 0.5) leaves the id out at random while training (DropoutNet,
+ * Volkovs et al. 2017), so the text path learns to stand for an item on its own: without
+ * it the id rows soak up what the data says about warm items and the text learns little.
  * `embedItems(features)` embeds brand-new items (not in the catalog) from text alone.
  *
  * The user's history is data, not a weight: pass it per batch (`inputs.history`, CSR rows
  * aligned with the batch) or attach the training matrix once with `setUserHistory(m)`.
  * During training a positive pair's item is taken out of that user's history row, so the
  * model cannot score an item by finding it in the input (the leave-one-out trick). The
- * item text features are part of the model: saved with it as three buffers.
+ * item text features are part of the model: saved with it as buffers (with the mask of
+ * items seen in training).
  *
  * Training pairs: `NegativeSamplingIterator` batches ({user, item}, label 0/1) through `fit`.
  */
@@ -28,7 +32,7 @@ import { CSR } from '../core/csr.js';
 import { stream } from '../core/random.js';
 import { noGrad, tidy } from '../core/engine.js';
 import type { Tensor } from '../core/tensor.js';
-import { add, mul, tanh } from '../ops/elementwise.js';
+import { add, mul, sub, tanh } from '../ops/elementwise.js';
 import { gather } from '../ops/gather.js';
 import { matmul } from '../ops/matmul.js';
 import { tensor } from '../ops/creation.js';
@@ -96,24 +100,6 @@ function dedupe(keys: Float64Array): { first: Int32Array; inverse: Int32Array } 
   return { first: Int32Array.from(first), inverse };
 }
 
-/** Rows of m, each with column `drop[r]` removed (−1 = keep the row whole). */
-function rowsWithout(m: CSR, rows: Int32Array, drop: Int32Array): CSR {
-  const sel = m.selectRows(rows);
-  let keep = 0;
-  const indptr = new Int32Array(sel.rows + 1);
-  const indices = new Int32Array(sel.nnz);
-  const values = new Float32Array(sel.nnz);
-  for (let r = 0; r < sel.rows; r++) {
-    for (let p = sel.indptr[r]; p < sel.indptr[r + 1]; p++) {
-      if (sel.indices[p] === drop[r]) continue;
-      indices[keep] = sel.indices[p];
-      values[keep++] = sel.values[p];
-    }
-    indptr[r + 1] = keep;
-  }
-  return new CSR(indptr, indices.slice(0, keep), values.slice(0, keep), sel.shape, false);
-}
-
 export class DSSM extends Recommender {
   readonly config: Required<Omit<DSSMConfig, 'seed' | 'vocab'>> & { seed?: number; vocab?: string[] };
   readonly userEmbedding: Embedding | null = null;
@@ -128,6 +114,8 @@ export class DSSM extends Recommender {
   /** 1 for items that have been a positive in training (saved as buffer 'itemSeen') */
   private seen: Float32Array;
   private towers: { user: Tensor; item: Tensor } | null = null;
+  /** the catalog's item vectors, kept until the next training batch changes the weights */
+  private itemCache: Float32Array | null = null;
 
   constructor(cfg: DSSMConfig, data: DSSMData = {}) {
     super();
@@ -195,6 +183,7 @@ export class DSSM extends Recommender {
 
   override loadStateDict(values: Map<string, Float32Array | Float64Array | Int32Array>): void {
     super.loadStateDict(values);
+    this.itemCache = null;
     this.seen = Float32Array.from(values.get('itemSeen')!);
     const get = (k: string) => values.get(k)!;
     this.itemText = new CSR(Int32Array.from(get('itemText.indptr')), Int32Array.from(get('itemText.indices')),
@@ -218,6 +207,42 @@ export class DSSM extends Recommender {
     return this.mlp(h!, this.userLayers);
   }
 
+  /**
+   * The user tower for training pairs with the attached history, each user's row without
+   * `drop[k]` (−1: nothing dropped). Copying a heavy user's history once per positive would
+   * cost O(history) each; instead each user's row goes through the sparse product once,
+   * S_u = Σ_j x_uj·W_j, and the leave-one-out row is corrected in O(hidden):
+   *   (S_u − x_ud·W_d) / ‖x_u without d‖   (+ bias, + the id embedding)
+   * which is exactly Linear(normalise(row without d)).
+   */
+  private leaveOneOutTower(users: Int32Array, drop: Int32Array): Tensor {
+    const m = this.userHistory!;
+    const layer = this.historyLayer!;
+    const K = users.length;
+    const { first, inverse } = dedupe(Float64Array.from(users));
+    const S = matmul(m.selectRows(Int32Array.from(first, (i) => users[i])), layer.weight, { sparseGrad: this.config.sparseGrad });
+    const v = new Float32Array(K);
+    const inv = new Float32Array(K);
+    const dropIds = new Int32Array(K);
+    let anyDrop = false;
+    for (let k = 0; k < K; k++) {
+      let sq = 0;
+      for (let p = m.indptr[users[k]]; p < m.indptr[users[k] + 1]; p++) {
+        sq += m.values[p] * m.values[p];
+        if (m.indices[p] === drop[k]) v[k] = m.values[p];
+      }
+      const norm = Math.sqrt(Math.max(0, sq - v[k] * v[k]));
+      inv[k] = norm > 0 ? 1 / norm : 0;
+      if (v[k] !== 0) { dropIds[k] = drop[k]; anyDrop = true; }
+    }
+    let pre = gather(S, inverse, { sparseGrad: false });
+    if (anyDrop) pre = sub(pre, mul(gather(layer.weight, dropIds, { sparseGrad: this.config.sparseGrad }), tensor(v, [K, 1])));
+    pre = mul(pre, tensor(inv, [K, 1]));
+    if (layer.bias) pre = add(pre, layer.bias);
+    if (this.userEmbedding) pre = add(pre, this.userEmbedding.forward(users));
+    return this.mlp(pre, this.userLayers);
+  }
+
   /** Item vectors [B, dim] from text feature rows, plus id embeddings when ids are given. */
   itemTower(text: CSR, items: Int32Array | null): Tensor {
     if (text.cols !== this.config.vocabSize) throw new Error(`DSSM: item features have ${text.cols} columns, the model ${this.config.vocabSize}`);
@@ -236,39 +261,36 @@ export class DSSM extends Recommender {
     return this.mlp(h, this.itemLayers);
   }
 
-  /** History rows for a batch: the batch's own, or the attached matrix's minus each positive's item. */
-  private batchHistory(batch: Batch, users: Int32Array, items: Int32Array, labels: Float32Array | null): { rows: CSR | null; keys: Float64Array } {
-    const keys = new Float64Array(users.length);
-    const given = batch.inputs.history;
-    if (given !== undefined) {
-      if (!(given instanceof CSR) || given.rows !== users.length) throw new Error(`DSSM: input 'history' must be a CSR with one row per pair (${users.length})`);
-      keys.forEach((_, i) => { keys[i] = i; }); // no sharing: every row is its own
-      return { rows: given, keys };
-    }
-    if (!this.historyLayer) {
-      users.forEach((u, i) => { keys[i] = u; });
-      return { rows: null, keys };
-    }
-    if (!this.userHistory) throw new Error("DSSM: no user history: call setUserHistory(trainMatrix) or give a CSR input 'history'");
-    const drop = new Int32Array(users.length).fill(-1);
-    if (this.training && labels) for (let i = 0; i < users.length; i++) if (labels[i] > 0) drop[i] = items[i];
-    users.forEach((u, i) => { keys[i] = u * (this.numItems + 1) + drop[i] + 1; });
-    // one tower row per distinct (user, dropped item): a positive and its negatives share it
-    const { first } = dedupe(keys);
-    return { rows: rowsWithout(this.userHistory, Int32Array.from(first, (i) => users[i]), Int32Array.from(first, (i) => drop[i])), keys };
-  }
-
   forwardBatch(batch: Batch): Tensor {
     const users = idsInput('DSSM', batch, 'user');
     const items = idsInput('DSSM', batch, 'item', 'movie');
     for (const u of users) this.checkUser(u);
     for (const i of items) this.checkItem(i);
     const labels = batch.label instanceof Float32Array ? batch.label : null;
+    if (this.training) this.itemCache = null;
     if (this.training && labels) for (let i = 0; i < items.length; i++) if (labels[i] > 0) this.seen[items[i]] = 1;
-    const { rows, keys } = this.batchHistory(batch, users, items, labels);
-    const { first: uFirst, inverse: uInv } = dedupe(keys);
-    const uniqueUsers = Int32Array.from(uFirst, (i) => users[i]);
-    const userVecs = this.userTower(uniqueUsers, rows);
+    // user vectors: one tower row per distinct key, spread back to the pairs by uInv
+    let userVecs: Tensor;
+    let uInv: Int32Array;
+    const given = batch.inputs.history;
+    if (given !== undefined) {
+      if (!(given instanceof CSR) || given.rows !== users.length) throw new Error(`DSSM: input 'history' must be a CSR with one row per pair (${users.length})`);
+      userVecs = this.userTower(users, given);
+      uInv = Int32Array.from(users.keys());
+    } else if (!this.historyLayer) {
+      const d = dedupe(Float64Array.from(users));
+      userVecs = this.userTower(Int32Array.from(d.first, (i) => users[i]), null);
+      uInv = d.inverse;
+    } else {
+      if (!this.userHistory) throw new Error("DSSM: no user history: call setUserHistory(trainMatrix) or give a CSR input 'history'");
+      // a positive's own item leaves the history (so the model cannot find it there);
+      // its negatives share that key, and so one tower row
+      const drop = new Int32Array(users.length).fill(-1);
+      if (this.training && labels) for (let i = 0; i < users.length; i++) if (labels[i] > 0) drop[i] = items[i];
+      const d = dedupe(Float64Array.from(users, (u, i) => u * (this.numItems + 1) + drop[i] + 1));
+      userVecs = this.leaveOneOutTower(Int32Array.from(d.first, (i) => users[i]), Int32Array.from(d.first, (i) => drop[i]));
+      uInv = d.inverse;
+    }
     const { first: iFirst, inverse: iInv } = dedupe(Float64Array.from(items));
     const uniqueItems = Int32Array.from(iFirst, (i) => items[i]);
     const itemVecs = this.itemTower(this.itemText.selectRows(uniqueItems), uniqueItems);
@@ -303,8 +325,12 @@ export class DSSM extends Recommender {
     }
   }
 
-  /** Unit-norm item vectors [numItems, dim] of the catalog (text + id). */
+  /**
+   * Unit-norm item vectors [numItems, dim] of the catalog (text + id). Cached until the next
+   * training batch (or loadStateDict); do not modify the returned array.
+   */
   itemMatrix(): Float32Array {
+    if (this.itemCache) return this.itemCache;
     const N = this.numItems;
     const D = this.config.dim;
     const out = new Float32Array(N * D);
@@ -313,7 +339,8 @@ export class DSSM extends Recommender {
       const ids = Int32Array.from({ length: b - a }, (_, i) => a + i);
       out.set(this.inEval(() => this.itemTower(this.itemText.sliceRows(a, b), ids).dataSync()), a * D);
     }
-    return unitRows(out, D);
+    this.itemCache = unitRows(out, D);
+    return this.itemCache;
   }
 
   /** Unit-norm vectors [rows, dim] of items that are not (or not yet) in the catalog, from text alone. */

@@ -47,7 +47,8 @@ function gatherImpl(table: Tensor, idsIn: Tensor | Int32Array | number[], opts: 
     idsTensor = wrap(be.write(arr, 'int32'), [arr.length], 'int32', be);
     ownIds = true;
   }
-  const ids = hostIds(idsTensor, table.shape[0]);
+  // range-check the caller's own array when there is one (no read back from a GPU)
+  const ids = hostIds(ownIds ? (idsIn instanceof Int32Array ? idsIn : (idsTensor.rawSync() as Int32Array)) : idsTensor, table.shape[0]);
   const rowShape = table.shape.slice(1);
   const y = wrap(be.gatherRows(table, idsTensor), [...idsTensor.shape, ...rowShape], table.dtype, be);
   const idsRank = idsTensor.rank;

@@ -8,7 +8,7 @@ import type {
   SGDOptions, TensorInfo, UnaryOp,
 } from '../backend.js';
 import { allocArray, computeType, type DType, type TypedArray } from '../../core/dtype.js';
-import { decodeHalfArray, encodeHalfArray } from '../../core/float16.js';
+import { decodeHalfArray, encodeHalfArray, floatToHalf, halfTable } from '../../core/float16.js';
 import { broadcastIndexMap, sizeOf } from '../../core/shape.js';
 import { binaryBroadcastFast, binaryIndexed, binaryScalar, binarySameShape, broadcastKind, BINARY_SCALAR, unaryInto, type FloatArray, type NumArray } from './elementwise.js';
 import { reduceInto } from './reduce.js';
@@ -69,10 +69,17 @@ function mutableRows(w: TensorInfo, rows: Int32Array): { arr: FloatArray; target
     return { arr, target: { rows, width, compactWeights: false }, commit };
   }
   const bits = data(w.dataId).values as Uint16Array;
+  const table = halfTable();
   const arr = new Float32Array(rows.length * width);
-  for (let i = 0; i < rows.length; i++) decodeHalfArray(bits.subarray(rows[i] * width, (rows[i] + 1) * width), arr.subarray(i * width, (i + 1) * width));
+  for (let i = 0, o = 0; i < rows.length; i++) {
+    const src = rows[i] * width;
+    for (let j = 0; j < width; j++) arr[o++] = table[bits[src + j]];
+  }
   const commit = () => {
-    for (let i = 0; i < rows.length; i++) encodeHalfArray(arr.subarray(i * width, (i + 1) * width), bits.subarray(rows[i] * width, (rows[i] + 1) * width));
+    for (let i = 0, o = 0; i < rows.length; i++) {
+      const dst = rows[i] * width;
+      for (let j = 0; j < width; j++) bits[dst + j] = floatToHalf(arr[o++]);
+    }
   };
   return { arr, target: { rows, width, compactWeights: true }, commit };
 }

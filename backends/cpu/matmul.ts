@@ -83,6 +83,7 @@ export function spmmInto(a: CSRInfo, b: FloatArray, N: number, out: FloatArray):
   const { indptr, indices, values } = a;
   const row = new Float64Array(N);
   for (let i = 0; i < M; i++) {
+    if (indptr[i] === indptr[i + 1]) continue; // empty row: out is already zero
     row.fill(0);
     for (let p = indptr[i]; p < indptr[i + 1]; p++) {
       const v = values[p];

@@ -18,18 +18,23 @@ export function randomIds(n: number, max: number, rng: sg.RandomStream): Int32Ar
 const POOL = 4;
 
 /**
- * Ids 0 … n−1 of both tables in one batch, for one step at setup: it touches every row of
- * every table and of the optimizer state once. Fresh zero-filled arrays are mapped lazily by
- * the OS, so without it a lazy update page-faults on rows it meets for the first time —
- * for dozens of steps at 1M rows — and the benchmark would time the first epoch's page
- * faults instead of the steady state a training run spends its time in.
+ * Ids 0 … n−1 of both tables, in batches of at most `chunk`, for steps run at setup: they
+ * touch every row of every table and of the optimizer state once. Fresh zero-filled arrays
+ * are mapped lazily by the OS, so without this a lazy update page-faults on rows it meets
+ * for the first time — for dozens of steps at 1M rows — and the benchmark would time the
+ * first epoch's page faults instead of the steady state a training run spends its time in.
+ * (A dense update touches every row in its warm-up run anyway.) Chunks stay below the
+ * 16,384-row texture limit of WebGL.
  */
-function allRows(users: number, items: number): { u: Int32Array; i: Int32Array } {
+function* allRows(users: number, items: number, chunk = 16384): Generator<{ u: Int32Array; i: Int32Array }> {
   const n = Math.max(users, items);
-  const u = new Int32Array(n);
-  const i = new Int32Array(n);
-  for (let k = 0; k < n; k++) { u[k] = k % users; i[k] = k % items; }
-  return { u, i };
+  for (let start = 0; start < n; start += chunk) {
+    const len = Math.min(chunk, n - start);
+    const u = new Int32Array(len);
+    const i = new Int32Array(len);
+    for (let k = 0; k < len; k++) { u[k] = (start + k) % users; i[k] = (start + k) % items; }
+    yield { u, i };
+  }
 }
 
 export type OptimizerKind = 'adam' | 'sgd-wd';
@@ -76,8 +81,7 @@ export function embeddingStep(cfg: EmbeddingStepConfig, ctx: BenchContext): RunI
     opt.step();
     opt.zeroGrad();
   });
-  const all = allRows(cfg.users, cfg.items);
-  sg.tidy(() => step(all.u, all.i, sg.zeros([all.u.length])));
+  if (cfg.sparse) for (const all of allRows(cfg.users, cfg.items)) sg.tidy(() => step(all.u, all.i, sg.zeros([all.u.length])));
   let k = 0;
   return {
     run() {
@@ -231,8 +235,7 @@ export function deepMFStep(cfg: MLPStepConfig, ctx: BenchContext): RunInstance {
     opt.step();
     opt.zeroGrad();
   });
-  const all = allRows(cfg.users, cfg.items);
-  sg.tidy(() => step(all.u, all.i, sg.zeros([all.u.length, 1])));
+  for (const all of allRows(cfg.users, cfg.items)) sg.tidy(() => step(all.u, all.i, sg.zeros([all.u.length, 1])));
   let k = 0;
   return {
     run() {
