@@ -11,8 +11,8 @@
  * clicked in training (`textUntilSeen`), and is left out at random half the time while
  * training (`idDropout`), so the text path learns to stand for an item on its own.
  *
- *   node scripts/run-example.mjs dssm [--scale small|ml1m|…] [--data dir] [--epochs 10]
- *     [--hidden 128] [--dim 64] [--lr 0.005] [--batch-size 1024]
+ *   node scripts/run-example.mjs dssm [--scale small|ml1m|…] [--data dir] [--epochs 5]
+ *     [--hidden 128] [--dim 64] [--lr 0.001] [--batch-size 1024]
  */
 import * as sg from '../index.js';
 import { CSR } from '../core/csr.js';
@@ -90,7 +90,7 @@ export async function runDSSM(o: { data?: string; scale?: string; epochs?: numbe
     sampleRatio: 5, batchSize: o.batchSize ?? 1024, seed, numUsers: ds.numUsers, numItems: ds.numItems,
   });
   await sg.train.fit(model, it, {
-    epochs: o.epochs ?? 10, optimizer: { name: 'adam', lr: o.lr ?? 0.005 }, metrics: [], batchEndEvery: 0,
+    epochs: o.epochs ?? 5, optimizer: { name: 'adam', lr: o.lr ?? 0.001 }, metrics: [], batchEndEvery: 0,
     callbacks: [new sg.train.RankingCallback(model, s.split, { k: [100], metrics: ['ndcg'] })],
   });
   const dssmCold = meanRankOf(model, s.split, cold);
@@ -116,7 +116,7 @@ export async function runDSSM(o: { data?: string; scale?: string; epochs?: numbe
 if (import.meta.url === `file://${process.argv[1]}`) {
   const f = flags();
   await runDSSM({
-    data: f.get('data'), scale: f.get('scale'), epochs: f.num('epochs', 10), hidden: f.num('hidden', 128), dim: f.num('dim', 64),
-    lr: f.num('lr', 0.005), batchSize: f.num('batch-size', 1024), seed: f.num('seed', 0),
+    data: f.get('data'), scale: f.get('scale'), epochs: f.num('epochs', 5), hidden: f.num('hidden', 128), dim: f.num('dim', 64),
+    lr: f.num('lr', 0.001), batchSize: f.num('batch-size', 1024), seed: f.num('seed', 0),
   });
 }

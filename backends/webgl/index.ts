@@ -54,7 +54,8 @@ function data(id: DataId): GpuData {
 }
 
 let backendCount = 0;
-let latest: WebGLBackend | null = null;
+/** live backends, oldest first (a test may make and destroy extra ones) */
+const live: WebGLBackend[] = [];
 
 export class WebGLBackend implements Backend {
   readonly name = 'webgl';
@@ -66,7 +67,7 @@ export class WebGLBackend implements Backend {
   constructor(readonly ctx: GLContext) {
     this.gpu = new Gpu(ctx);
     this.uploads = new CsrUploads(this.gpu, `webgl#${backendCount++}`);
-    latest = this;
+    live.push(this);
   }
 
   // ---- storage ----------------------------------------------------------------
@@ -329,7 +330,8 @@ export class WebGLBackend implements Backend {
     this.uploads.clear();
     this.gpu.destroy();
     this.ctx.release();
-    if (latest === this) latest = null;
+    const i = live.indexOf(this);
+    if (i >= 0) live.splice(i, 1);
   }
 }
 
@@ -343,5 +345,6 @@ export async function createWebGLBackend(options?: WebGLBackendOptions): Promise
 
 /** Version, renderer, vendor, extensions and limits of the most recent WebGL backend's context (null when none exists). */
 export function webglInfo(): WebGLInfo | null {
+  const latest = live[live.length - 1];
   return latest ? latest.info() : null;
 }

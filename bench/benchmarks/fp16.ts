@@ -103,12 +103,13 @@ function vaeStep(amp: boolean, c: BenchCase, ctx: BenchContext): RunInstance {
   };
 }
 
-function cases(size: SizeMode): BenchCase[] {
-  const t = size === 'tiny';
+function cases(size: SizeMode, backend?: string): BenchCase[] {
+  // the software WebGL renderer is slow: CI's quick run uses tiny sizes there
+  const t = size === 'tiny' || (size === 'quick' && backend === 'webgl');
   const q = size === 'quick';
   const table = { rows: t ? 2000 : q ? 131262 : 1000000, dim: t ? 8 : 64, batch: t ? 64 : 25000 };
   const mf = { users: t ? 300 : 138493, items: t ? 200 : 26744, batch: t ? 128 : 25000 };
-  const vae = { items: t ? 500 : 20000, batch: t ? 16 : q ? 100 : 500, density: 0.01, hidden: t ? 32 : 600, latent: t ? 8 : 200 };
+  const vae = { items: t ? 500 : 20000, batch: t ? 16 : q ? 64 : 500, density: 0.01, hidden: t ? 32 : q ? 200 : 600, latent: t ? 8 : q ? 64 : 200 };
   const rep = t ? undefined : { warmup: 1, minRounds: 4, maxRounds: 12, budgetMs: 8000 };
   return [
     { id: `table:rows=${table.rows},dim=${table.dim},batch=${table.batch}`, label: `embedding ${table.rows.toLocaleString('en-US')}×${table.dim}, batch ${table.batch}`, params: { kind: 'table', ...table }, items: table.batch, itemUnit: 'rows', repeats: rep },
