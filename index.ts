@@ -51,9 +51,9 @@ export async function info(): Promise<string> {
     `backends: ${engine.registeredBackends().join(', ')} (active: ${engine.backendName})`,
   ];
   try {
-    await engine.backendInstance('webgl');
-    const { webglInfo } = await import('./backends/webgl/index.js');
-    const gl = webglInfo();
+    const backend = await engine.backendInstance('webgl');
+    const { webglInfo, WebGLBackend } = await import('./backends/webgl/index.js');
+    const gl = webglInfo(backend instanceof WebGLBackend ? backend : undefined);
     if (gl) {
       lines.push(`webgl: ${gl.version}; ${gl.shadingLanguageVersion}`);
       lines.push(`  renderer: ${gl.unmaskedRenderer ?? gl.renderer} (vendor ${gl.vendor}, via ${gl.source})`);

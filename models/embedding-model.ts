@@ -6,7 +6,7 @@
  *   scoring 'dot'        s = u · v
  *           'cosine'     s = u · v / (‖u‖‖v‖)            (scaled by `cosineScale` as a logit)
  *           'euclidean'  s = −‖u − v‖²                   (near = good)
- *   loss    'logistic'   bceWithLogits(s + b, label)     (b a learned offset; default)
+ *   loss    'logistic'   bceWithLogits(s + b_i + b, label)  (b_i an item bias, b an offset; default)
  *           'cosine'     cosineLoss(u, v, label)         (DSSM-style, scoring 'cosine' only)
  *
  * Why sparse gradients matter here: a batch of 4,096 pairs touches at most 4,096 of a
@@ -22,6 +22,7 @@ import { noGrad, tidy } from '../core/engine.js';
 import { add, div, mul, neg, sqrt, square, sub } from '../ops/elementwise.js';
 import { sum } from '../ops/reduce.js';
 import { matmul } from '../ops/matmul.js';
+import { gather } from '../ops/gather.js';
 import { tensor } from '../ops/creation.js';
 import { bceWithLogits } from '../ops/losses.js';
 import { cosineLoss } from '../ops/recsys-losses.js';
@@ -44,6 +45,8 @@ export interface EmbeddingModelConfig {
   cosineScale?: number;
   /** negatives in the 'cosine' loss cost max(0, cos − margin) (default 0) */
   margin?: number;
+  /** a learned bias per item in the logistic loss (popularity; default false), row-sparse like the tables */
+  itemBias?: boolean;
   sparseGrad?: boolean;
   /** std of the normal init of both tables (default 0.1) */
   initStd?: number;
@@ -58,6 +61,8 @@ export class EmbeddingModel extends Recommender {
   readonly item: Embedding;
   /** the logistic loss's offset b */
   readonly offset: Tensor;
+  /** the logistic loss's item biases b_i [numItems] (null when itemBias is off) */
+  readonly bias: Tensor | null = null;
   /** the two towers' rows of the last batch (the cosine loss needs them) */
   private pairRows: { u: Tensor; v: Tensor } | null = null;
 
@@ -65,7 +70,7 @@ export class EmbeddingModel extends Recommender {
     super();
     this.config = {
       numUsers: cfg.numUsers, numItems: cfg.numItems, dim: cfg.dim ?? 32, scoring: cfg.scoring ?? 'dot', loss: cfg.loss ?? 'logistic',
-      cosineScale: cfg.cosineScale ?? 5, margin: cfg.margin ?? 0, sparseGrad: cfg.sparseGrad ?? true, initStd: cfg.initStd ?? 0.1, seed: cfg.seed,
+      cosineScale: cfg.cosineScale ?? 5, margin: cfg.margin ?? 0, itemBias: cfg.itemBias ?? false, sparseGrad: cfg.sparseGrad ?? true, initStd: cfg.initStd ?? 0.1, seed: cfg.seed,
     };
     const c = this.config;
     for (const k of ['numUsers', 'numItems', 'dim'] as const) {
@@ -78,6 +83,7 @@ export class EmbeddingModel extends Recommender {
     this.user = this.addModule('user', new Embedding({ num: c.numUsers, dim: c.dim, sparseGrad: c.sparseGrad, init, seed: c.seed }));
     this.item = this.addModule('item', new Embedding({ num: c.numItems, dim: c.dim, sparseGrad: c.sparseGrad, init, seed: c.seed === undefined ? undefined : c.seed + 1 }));
     this.offset = this.addParameter('offset', tensor([0], []));
+    if (c.itemBias && c.loss === 'logistic') this.bias = this.addParameter('itemBias', tensor(new Float32Array(c.numItems), [c.numItems]));
   }
 
   get numUsers(): number { return this.config.numUsers; }
@@ -103,7 +109,8 @@ export class EmbeddingModel extends Recommender {
     const items = idsInput('EmbeddingModel', batch, 'item', 'movie', 'song');
     const s = this.scorePairs(users, items);
     if (this.config.loss === 'cosine') return s;
-    return add(this.config.scoring === 'cosine' ? mul(s, this.config.cosineScale) : s, this.offset);
+    const logit = add(this.config.scoring === 'cosine' ? mul(s, this.config.cosineScale) : s, this.offset);
+    return this.bias ? add(logit, gather(this.bias, items, { sparseGrad: this.config.sparseGrad })) : logit;
   }
 
   computeLoss(pred: Tensor, batch: Batch): Tensor {
@@ -120,7 +127,10 @@ export class EmbeddingModel extends Recommender {
     return Float32Array.from(pred.dataSync());
   }
 
-  /** Scores [users × numItems]: one matmul u·Vᵀ, then the scoring's normalisation. */
+  /**
+   * Scores [users × numItems]: one matmul u·Vᵀ, then the scoring's normalisation (and, with
+   * the logistic loss, the logit's scale and item biases, so the ranking is the model's).
+   */
   scoreBatch(users: Int32Array): Float32Array {
     for (const u of users) this.checkUser(u);
     const c = this.config;
@@ -137,6 +147,8 @@ export class EmbeddingModel extends Recommender {
         // −‖u − v‖² = 2u·v − ‖u‖² − ‖v‖²
         s = sub(sub(mul(dots, 2), sum(square(U), 1, true)), sum(square(V), 1));
       }
+      if (c.loss === 'logistic' && c.scoring === 'cosine') s = mul(s, c.cosineScale);
+      if (this.bias) s = add(s, this.bias);
       return Float32Array.from(s.dataSync());
     }));
   }

@@ -343,8 +343,19 @@ export async function createWebGLBackend(options?: WebGLBackendOptions): Promise
   return new WebGLBackend(await createContext(options));
 }
 
-/** Version, renderer, vendor, extensions and limits of the most recent WebGL backend's context (null when none exists). */
-export function webglInfo(): WebGLInfo | null {
-  const latest = live[live.length - 1];
-  return latest ? latest.info() : null;
+/**
+ * Version, renderer, vendor, extensions and limits of `backend`'s context, or of the most
+ * recent live backend whose context still works (null when there is none).
+ */
+export function webglInfo(backend?: WebGLBackend): WebGLInfo | null {
+  if (backend) return backend.info();
+  for (let i = live.length - 1; i >= 0; i--) {
+    if (live[i].ctx.isLost()) continue;
+    try {
+      return live[i].info();
+    } catch {
+      // a released context (e.g. a test's) — try an older one
+    }
+  }
+  return null;
 }
