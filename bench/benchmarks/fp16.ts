@@ -36,6 +36,22 @@ function tableStep(dtype: 'float32' | 'float16', c: BenchCase, ctx: BenchContext
   };
 }
 
+/** One training step in float32, or with mixed precision when `mp` is given. */
+function trainStep(model: sg.models.Recommender, opt: sg.optim.Optimizer, mp: sg.optim.MixedPrecision | null,
+  b: sg.train.Batch, ctx: BenchContext): void {
+  sg.tidy(() => {
+    const pred = mp ? mp.forward(b) : model.forwardBatch(b);
+    const loss = model.computeLoss(pred, b);
+    if (mp) mp.backwardAndStep(loss);
+    else {
+      loss.backward(undefined, { checkFinite: false });
+      opt.step();
+      opt.zeroGrad();
+    }
+    ctx.sync(pred);
+  });
+}
+
 function mfStep(amp: boolean, c: BenchCase, ctx: BenchContext): RunInstance {
   const { users, items, batch } = c.params as { users: number; items: number; batch: number };
   const model = new sg.models.MatrixFactorization({ numUsers: users, numItems: items, dim: 25 });
@@ -50,19 +66,7 @@ function mfStep(amp: boolean, c: BenchCase, ctx: BenchContext): RunInstance {
   return {
     run() {
       const b = data[k++ % data.length];
-      sg.tidy(() => {
-        if (mp) {
-          const pred = mp.forward(b);
-          mp.backwardAndStep(model.computeLoss(pred, b));
-          ctx.sync(pred);
-        } else {
-          const pred = model.forwardBatch(b);
-          model.computeLoss(pred, b).backward(undefined, { checkFinite: false });
-          opt.step();
-          opt.zeroGrad();
-          ctx.sync(pred);
-        }
-      });
+      trainStep(model, opt, mp, b, ctx);
     },
     teardown() { model.dispose(); opt.dispose(); },
   };
@@ -85,19 +89,7 @@ function vaeStep(amp: boolean, c: BenchCase, ctx: BenchContext): RunInstance {
   return {
     run() {
       const b = data[k++ % data.length];
-      sg.tidy(() => {
-        if (mp) {
-          const pred = mp.forward(b);
-          mp.backwardAndStep(model.computeLoss(pred, b));
-          ctx.sync(pred);
-        } else {
-          const pred = model.forwardBatch(b);
-          model.computeLoss(pred, b).backward(undefined, { checkFinite: false });
-          opt.step();
-          opt.zeroGrad();
-          ctx.sync(pred);
-        }
-      });
+      trainStep(model, opt, mp, b, ctx);
     },
     teardown() { model.dispose(); opt.dispose(); },
   };
