@@ -145,7 +145,7 @@ async function recommend(a: ParsedArgs): Promise<void> {
   const exclude = a['include-seen'] || !model.seen ? [] : model.seen.indices.subarray(model.seen.indptr[u], model.seen.indptr[u + 1]);
   const top = model.recommend(u, a.k as number, { exclude });
   console.log(`Top ${top.indices.length} for user ${a.user} (${exclude.length} rated items excluded):`);
-  top.indices.forEach((i, r) => console.log(`${String(r + 1).padStart(3)}. ${titleOf(model, i)}   score ${top.scores[r].toFixed(3)}`));
+  top.indices.forEach((i, r) => console.log(`${String(r + 1).padStart(3)}. ${titleOf(model, i)}   score ${top.scores[r].toFixed(2)}`));
 }
 
 async function similar(a: ParsedArgs): Promise<void> {

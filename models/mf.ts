@@ -90,7 +90,8 @@ export class MatrixFactorization extends Recommender {
     return noGrad(() => tidy(() => {
       const u = this.user.forward([userIndex]); // [1, dim]
       let s = reshape(matmul(u, this.item.weight, { transposeB: true }), [this.numItems]);
-      if (this.itemBias) s = add(s, this.itemBias);
+      // with biases the score is the predicted rating itself (user and global terms included)
+      if (this.itemBias) s = add(add(add(s, this.itemBias), gather(this.userBias!, [userIndex])), this.globalBias!);
       return Float32Array.from(s.dataSync());
     }));
   }

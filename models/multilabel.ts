@@ -68,6 +68,8 @@ export class MultiLabel extends UserRowModel {
   readonly outWeight: Tensor;
   readonly outBias: Tensor;
   private candidates: SampledCandidates | null = null;
+  /** item → batch row that already has it as a candidate (−1: none); reset after each batch */
+  private mark: Int32Array | null = null;
 
   constructor(cfg: MultiLabelConfig) {
     super();
@@ -120,7 +122,9 @@ export class MultiLabel extends UserRowModel {
     const items = new Int32Array(total);
     const rows = new Int32Array(total);
     const labels = new Float32Array(total);
-    const mark = new Int32Array(N).fill(-1);
+    // one marker array for the model's life, cleared entry by entry: no O(items) work per step
+    if (!this.mark) this.mark = new Int32Array(N).fill(-1);
+    const mark = this.mark;
     let k = 0;
     for (let r = 0; r < target.rows; r++) {
       const a = target.indptr[r];
@@ -137,6 +141,7 @@ export class MultiLabel extends UserRowModel {
         items[k] = i; rows[k] = r; labels[k] = 0; k++; j++;
       }
     }
+    for (let j = 0; j < k; j++) mark[items[j]] = -1;
     return { items, rows, labels, batchSize: target.rows };
   }
 

@@ -73,6 +73,13 @@ export abstract class UserRowModel extends Recommender {
     return this.userRows ? this.userRows.rows : 0;
   }
 
+  protected override checkUser(userIndex: number): void {
+    if (!this.userRows) {
+      throw new Error(`${this.constructor.name}: user ${userIndex} asked by index, but no user rows are attached: call setUserRows(matrix) first, or recommendFor(items)`);
+    }
+    super.checkUser(userIndex);
+  }
+
   /** Attaches the users' item rows, so models can be asked by user index. */
   setUserRows(rows: CSR): this {
     if (rows.cols !== this.numItems) {

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 mkdir -p out
-node dist/cli.js train --model mf --biases --scale small --epochs 10 --lr 0.005 --batch-size 1000 --out out/model.sgm "$@"
+node dist/cli.js train --model mf --biases --scale small --epochs 5 --lr 0.005 --batch-size 1000 --out out/model.sgm "$@"
 user=$(node -e "import('./dist/index.js').then(sg => { const m = sg.load('out/model.sgm'); console.log(m.meta.userIds[0]); })")
 node dist/cli.js recommend --model out/model.sgm --user "$user" -k 10
 item=$(node -e "import('./dist/index.js').then(sg => { const m = sg.load('out/model.sgm'); console.log(m.meta.itemIds[0]); })")

@@ -104,6 +104,7 @@ function snapshot(model: Trainable): Map<string, Float32Array | Float64Array | I
 }
 
 export async function fitRows(model: Trainable & RankingScorer, data: RowData, opts: FitRowsOptions = {}): Promise<FitRowsHistory> {
+  if (opts.keepBest && !opts.evalSplit) throw new Error(`fitRows: keepBest '${opts.keepBest}' needs an evalSplit to measure it on`);
   const epochs = opts.epochs ?? 1;
   const batchSize = opts.batchSize ?? 500;
   const log = opts.verbose === false ? () => {} : opts.log ?? ((line: string) => console.log(line));
@@ -114,7 +115,6 @@ export async function fitRows(model: Trainable & RankingScorer, data: RowData, o
   const batches = batchSource(data, batchSize, opts.shuffle ?? true);
   const bar = new ProgressBar(opts.progress === false ? null : undefined);
   const history: FitRowsHistory = { epochs: [], optimizer, bestEpoch: -1, stoppedEarly: false };
-  if (opts.keepBest && !opts.evalSplit) throw new Error(`fitRows: keepBest '${opts.keepBest}' needs an evalSplit to measure it on`);
   let best = -Infinity;
   let bestState: Map<string, Float32Array | Float64Array | Int32Array> | null = null;
   let batchesPerEpoch: number | null = null;

@@ -177,7 +177,9 @@ test('MultVAE: clear errors for bad configs and inputs', () => {
   const m = new VAE({ numItems: 5, hidden: [4], latent: 2 });
   assert.throws(() => m.forwardBatch({ inputs: { rows: sg.fromDense([1, 0, 1], [1, 3]) } }), /MultVAE: input rows have 3 item columns, the model has 5/);
   assert.throws(() => m.forwardBatch({ inputs: { user: new Int32Array(1) } }), /MultVAE: the batch needs the users' item rows as a CSR input named 'rows'/);
-  assert.throws(() => m.scoreItems(0), /user index 0 is not in the model/);
+  assert.throws(() => m.scoreItems(0), /MultVAE: user 0 asked by index, but no user rows are attached: call setUserRows/);
+  m.setUserRows(sg.fromDense([1, 0, 0, 0, 1], [1, 5]));
+  assert.throws(() => m.scoreItems(1), /user index 1 is not in the model \(0 … 0\)/);
 });
 
 test.run();
