@@ -14,7 +14,7 @@ import { binaryBroadcastFast, binaryIndexed, binaryScalar, binarySameShape, broa
 import { reduceInto } from './reduce.js';
 import { matmulInto, spmmInto } from './matmul.js';
 import { concatInto, sliceInto, transposeInto } from './layout.js';
-import { gatherDotInto, gatherRowsInto, segmentSumInto, segmentSumScaledInto } from './rows.js';
+import { gatherDotRows, gatherRowsInto, segmentSumInto, segmentSumScaledSegments } from './rows.js';
 import { logSumExpInto, softmaxInto } from './softmax.js';
 import * as optim from './optim.js';
 
@@ -272,14 +272,17 @@ export class CpuBackend implements Backend {
   gatherDot(a: TensorInfo, b: TensorInfo, aIds: TensorInfo, bIds: TensorInfo): DataId {
     const n = aIds.shape[0];
     const out = scratch(computeType(a.dtype), n) as FloatArray;
-    gatherDotInto(num(a), num(b), num(aIds), num(bIds), sizeOf(a.shape.slice(1)), out);
+    const width = sizeOf(a.shape.slice(1));
+    const args = [num(a), num(b), num(aIds), num(bIds), width, out] as const;
+    gatherDotRows(...args, 0, n);
     return this.out(out, a.dtype === b.dtype ? a.dtype : 'float32');
   }
 
   segmentSumScaledRows(scale: TensorInfo, table: TensorInfo, rowIds: TensorInfo, segmentIds: Int32Array, numSegments: number): DataId {
     const width = sizeOf(table.shape.slice(1));
     const out = scratch(computeType(table.dtype), numSegments * width) as FloatArray;
-    segmentSumScaledInto(num(scale), num(table), num(rowIds), segmentIds, width, out);
+    const args = [num(scale), num(table), num(rowIds), segmentIds, width, out] as const;
+    segmentSumScaledSegments(...args, 0, numSegments);
     return this.out(out, table.dtype);
   }
 
@@ -333,7 +336,12 @@ export class CpuBackend implements Backend {
   sparseAdamUpdate(w: TensorInfo, rows: Int32Array, grad: TensorInfo, m: TensorInfo, v: TensorInfo,
     rowSteps: Int32Array, opts: AdamOptions): void {
     const W = mutableRows(w, rows); const Mm = mutable(m); const Vv = mutable(v);
-    optim.adamSparse(W.arr, W.target, float(grad), Mm.arr, Vv.arr, rowSteps, opts);
+    if (W.target.compactWeights) optim.adamSparse(W.arr, W.target, float(grad), Mm.arr, Vv.arr, rowSteps, opts);
+    else {
+      const width = W.target.width;
+      const args = [W.arr, float(grad), Mm.arr, Vv.arr, rows, rowSteps, width, opts.lr, opts.beta1, opts.beta2, opts.eps, opts.weightDecay] as const;
+      optim.adamSparseRows(...args, 0, rows.length);
+    }
     W.commit(); Mm.commit(); Vv.commit();
   }
 

@@ -5,6 +5,7 @@
  */
 import type { CSRInfo } from '../backend.js';
 import type { FloatArray } from './elementwise.js';
+import { parallelRows } from './threads.js';
 
 /** A [rows, cols] row-major → its transpose [cols, rows], row-major. */
 function transposed(a: FloatArray, rows: number, cols: number): FloatArray {
@@ -20,16 +21,25 @@ function transposed(a: FloatArray, rows: number, cols: number): FloatArray {
  * out[M,N] = op(a) · op(b); a is [M,K] (or [K,M] when transposeA), b is [K,N] (or [N,K]).
  *
  * Both operands are brought to "rows of length K" form — A [M,K] and Bᵀ [N,K] — so every
- * output is a dot product of two contiguous rows. The kernel computes a 2×4 block of outputs
- * at once: 8 running sums kept in registers, each pair of A values and quadruple of B values
- * loaded once per k and used 4 or 2 times. Sums are float64 (JS numbers), stored once.
+ * output is a dot product of two contiguous rows (`matmulRows`). Big products split their
+ * rows between this thread and a worker (threads.ts); the result is the same either way.
  */
 export function matmulInto(a: FloatArray, b: FloatArray, M: number, K: number, N: number,
   transposeA: boolean, transposeB: boolean, out: FloatArray): void {
   const A = transposeA ? transposed(a, K, M) : a;
   const B = transposeB ? b : transposed(b, K, N);
-  let i = 0;
-  for (; i + 2 <= M; i += 2) {
+  if (!parallelRows(matmulRows, [A, B, K, N, out], M, M * N * K)) matmulRows(A, B, K, N, out, 0, M);
+}
+
+/**
+ * Rows [i0, i1) of out = A · Bᵀ (A [M,K], B [N,K], both row-major). A 2×4 block of outputs
+ * at a time: 8 running sums kept in registers, each pair of A values and quadruple of B
+ * values loaded once per k and used 4 or 2 times. Sums are float64 (JS numbers), stored once.
+ * Self-contained (no outside names), because the worker thread runs its source text.
+ */
+export function matmulRows(A: FloatArray, B: FloatArray, K: number, N: number, out: FloatArray, i0: number, i1: number): void {
+  let i = i0;
+  for (; i + 2 <= i1; i += 2) {
     const a0 = i * K;
     const a1 = a0 + K;
     let j = 0;
@@ -66,7 +76,7 @@ export function matmulInto(a: FloatArray, b: FloatArray, M: number, K: number, N
       out[(i + 1) * N + j] = s1;
     }
   }
-  for (; i < M; i++) {
+  for (; i < i1; i++) {
     const ai = i * K;
     for (let j = 0; j < N; j++) {
       const bj = j * K;

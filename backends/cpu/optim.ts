@@ -91,3 +91,25 @@ export function adamSparse(w: FloatArray, t: RowTarget, g: FloatArray, m: FloatA
 export function adagradSparse(w: FloatArray, t: RowTarget, g: FloatArray, h: FloatArray, o: AdaGradOptions): void {
   for (let i = 0; i < t.rows.length; i++) adagradRange(w, wOffset(t, i), g, i * t.width, h, t.rows[i] * t.width, t.width, o);
 }
+
+/**
+ * Lazy Adam over rows [r0, r1) of the touched-row list, for a float32 table: the same
+ * per-element arithmetic as `adamRange` (so results are bit-identical), with each row's
+ * bias corrections from its own step count. Self-contained: the worker thread runs it too.
+ */
+export function adamSparseRows(w: FloatArray, g: FloatArray, m: FloatArray, v: FloatArray, rows: Int32Array, steps: Int32Array,
+  width: number, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, r0: number, r1: number): void {
+  for (let r = r0; r < r1; r++) {
+    const c1 = 1 - Math.pow(beta1, steps[r]);
+    const c2 = 1 - Math.pow(beta2, steps[r]);
+    const so = rows[r] * width;
+    const go = r * width;
+    for (let k = 0; k < width; k++) {
+      const s = so + k;
+      const gi = g[go + k] + weightDecay * w[s];
+      m[s] = beta1 * m[s] + (1 - beta1) * gi;
+      v[s] = beta2 * v[s] + (1 - beta2) * gi * gi;
+      w[s] -= (lr * (m[s] / c1)) / (Math.sqrt(v[s] / c2) + eps);
+    }
+  }
+}

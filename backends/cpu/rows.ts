@@ -32,9 +32,10 @@ export function segmentSumInto(values: ArrayLike<number>, seg: Int32Array, width
   }
 }
 
-/** out[i] = a[aIds[i]] · b[bIds[i]] over rows of `width`. */
-export function gatherDotInto(a: ArrayLike<number>, b: ArrayLike<number>, aIds: ArrayLike<number>, bIds: ArrayLike<number>, width: number, out: Float32Array | Float64Array): void {
-  for (let i = 0; i < out.length; i++) {
+/** out[i] = a[aIds[i]] · b[bIds[i]] over rows of `width`, for i in [i0, i1). Self-contained (runs in the worker too). */
+export function gatherDotRows(a: ArrayLike<number>, b: ArrayLike<number>, aIds: ArrayLike<number>, bIds: ArrayLike<number>, width: number,
+  out: Float32Array | Float64Array, i0: number, i1: number): void {
+  for (let i = i0; i < i1; i++) {
     const ao = aIds[i] * width;
     const bo = bIds[i] * width;
     let s = 0;
@@ -43,13 +44,19 @@ export function gatherDotInto(a: ArrayLike<number>, b: ArrayLike<number>, aIds: 
   }
 }
 
-/** out[seg[i]] += scale[i] · table[rowIds[i]]; out must start zeroed. */
-export function segmentSumScaledInto(scale: ArrayLike<number>, table: ArrayLike<number>, rowIds: ArrayLike<number>, seg: Int32Array,
-  width: number, out: Float32Array | Float64Array): void {
+/**
+ * out[seg[i]] += scale[i] · table[rowIds[i]] for the entries whose segment is in [s0, s1);
+ * out must start zeroed. Two threads take disjoint segment ranges, so no output row is
+ * written by both. Self-contained (runs in the worker too).
+ */
+export function segmentSumScaledSegments(scale: ArrayLike<number>, table: ArrayLike<number>, rowIds: ArrayLike<number>, seg: Int32Array,
+  width: number, out: Float32Array | Float64Array, s0: number, s1: number): void {
   for (let i = 0; i < seg.length; i++) {
+    const g = seg[i];
+    if (g < s0 || g >= s1) continue;
     const s = scale[i];
     const src = rowIds[i] * width;
-    const dst = seg[i] * width;
+    const dst = g * width;
     for (let j = 0; j < width; j++) out[dst + j] += s * table[src + j];
   }
 }

@@ -37,6 +37,21 @@ test('matmul (all transpose flags, float32 and float64) matches the triple loop'
   }
 });
 
+test('a big matmul (split across two threads) equals the single-thread kernel exactly', async () => {
+  const { matmulRows } = await import('../../backends/cpu/matmul.js');
+  const M = 301, K = 150, N = 97; // > 4M multiply-adds: the worker takes half the rows
+  const a = sg.randn([M, K], { seed: 5 });
+  const b = sg.randn([K, N], { seed: 6 });
+  const got = sg.matmul(a, b).dataSync();
+  const bt = sg.transpose(b).dataSync() as Float32Array;
+  const ref = new Float32Array(M * N);
+  matmulRows(a.dataSync() as Float32Array, bt, K, N, ref, 0, M);
+  assert.equal(Array.from(got), Array.from(ref));
+  // and against the float64 triple loop
+  const ref64 = refMatmul(Float64Array.from(a.dataSync()), Float64Array.from(b.dataSync()), M, K, N);
+  assert.ok(maxRelDiff(got, ref64) < 1e-5);
+});
+
 test('broadcast binary ops match an index-by-index reference', () => {
   const a = randT([2, 3, 4], 3);
   const b = randT([3, 1], 4);
