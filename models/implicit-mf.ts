@@ -15,6 +15,8 @@ import { noGrad, tidy } from '../core/engine.js';
 import { bceWithLogits } from '../ops/losses.js';
 import { sigmoid, add } from '../ops/elementwise.js';
 import { matmul } from '../ops/matmul.js';
+import { gather } from '../ops/gather.js';
+import { reshape } from '../ops/layout.js';
 import { tensor } from '../ops/creation.js';
 import { MatrixFactorization, type MFConfig } from './mf.js';
 import { denseLabels } from './inputs.js';
@@ -48,7 +50,8 @@ export class ImplicitMF extends MatrixFactorization {
     for (const u of users) this.checkUser(u);
     return noGrad(() => tidy(() => {
       let s = matmul(this.user.forward(users), this.item.weight, { transposeB: true });
-      if (this.itemBias) s = add(s, this.itemBias);
+      // the same score as scoreItems: with biases, item + user + global terms (the last two do not change a ranking)
+      if (this.itemBias) s = add(add(add(s, this.itemBias), reshape(gather(this.userBias!, users), [users.length, 1])), this.globalBias!);
       return Float32Array.from(s.dataSync());
     }));
   }
