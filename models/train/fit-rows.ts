@@ -12,6 +12,7 @@
  *   Epoch[0] Time cost=3.214
  *   Epoch[0] Validation-ndcg@100=0.3012
  */
+import { MixedPrecision, type LossScalerOptions } from '../optim/amp.js';
 import { CSR } from '../../core/csr.js';
 import { tidy } from '../../core/engine.js';
 import { stream } from '../../core/random.js';
@@ -62,6 +63,8 @@ export interface FitRowsOptions {
   log?: (line: string) => void;
   verbose?: boolean;
   progress?: boolean;
+  /** mixed precision, as in fit: float16 compute, float32 masters, dynamic loss scaling */
+  amp?: boolean | LossScalerOptions;
 }
 
 export interface FitRowsHistory {
@@ -118,6 +121,7 @@ export async function fitRows(model: Trainable & RankingScorer, data: RowData, o
   let best = -Infinity;
   let bestState: Map<string, Float32Array | Float64Array | Int32Array> | null = null;
   let batchesPerEpoch: number | null = null;
+  const amp = opts.amp ? new MixedPrecision(model, optimizer, typeof opts.amp === 'object' ? opts.amp : {}) : null;
 
   for (let epoch = 0; epoch < epochs && !ctx.stop; epoch++) {
     for (const cb of callbacks) await cb.onEpochBegin?.(epoch, ctx);
@@ -133,16 +137,19 @@ export async function fitRows(model: Trainable & RankingScorer, data: RowData, o
     for await (const item of batches() as AsyncIterable<Batch | RowBatch>) {
       const batch = asBatch(item);
       const lossValue = tidy(() => {
-        const pred = model.forwardBatch(batch);
+        const pred = amp ? amp.forward(batch) : model.forwardBatch(batch);
         const loss: Tensor = model.computeLoss(pred, batch);
         const v = loss.item();
         if (!Number.isFinite(v)) {
           throw new TrainingDivergedError(`fitRows: the loss of ${model.constructor.name} became ${v} at epoch ${epoch}, batch ${batchIndex}; ` +
             `lower the learning rate (now ${optimizer.lr}) or check the inputs`);
         }
-        loss.backward(undefined, { checkFinite: false });
-        optimizer.step();
-        optimizer.zeroGrad();
+        if (amp) amp.backwardAndStep(loss);
+        else {
+          loss.backward(undefined, { checkFinite: false });
+          optimizer.step();
+          optimizer.zeroGrad();
+        }
         return v;
       });
       const n = batch.size ?? 0;
@@ -171,6 +178,7 @@ export async function fitRows(model: Trainable & RankingScorer, data: RowData, o
     const values: Record<string, number> = { loss: lossSum / Math.max(batchIndex, 1) };
     log(`Epoch[${epoch}] Train-loss=${values.loss.toFixed(4)}`);
     log(`Epoch[${epoch}] Time cost=${timeSec.toFixed(3)}`);
+    if (amp) log(`Epoch[${epoch}] ${amp.report()}`);
     if (opts.evalSplit) {
       const r = evaluateRanking(model, opts.evalSplit, opts.evalOptions);
       for (const [k, v] of Object.entries(r.metrics)) {

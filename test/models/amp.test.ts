@@ -3,6 +3,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as sg from '../../index.js';
 import { batches, plantedLowRank } from '../helpers/data.js';
+import { planted } from './planted.js';
+import { heldOutUsers } from '../../datasets/heldout.js';
 
 test('LossScaler skips a step with an injected inf gradient, halves the scale, then recovers', () => {
   const w = sg.variable(sg.ones([3]));
@@ -72,6 +74,26 @@ test('AMP training of MF reaches the float32 validation RMSE within 1%', async (
   const mixed = await run(true);
   assert.ok(fp32 < data.std * 0.5, `float32 model learned (rmse ${fp32}, data std ${data.std})`);
   assert.ok(Math.abs(mixed - fp32) / fp32 < 0.01, `AMP rmse ${mixed} vs float32 ${fp32}`);
+});
+
+test('AMP training of Mult-VAE reaches the float32 validation NDCG@100 within 1%', async () => {
+  const data = planted({ users: 500, items: 300, seed: 1 });
+  const split = heldOutUsers(data, { heldOutUsers: 60, seed: 1 });
+  const ev = { k: [100], metrics: ['ndcg'] as sg.train.RankingMetricName[] };
+  const run = async (amp: boolean) => {
+    sg.setSeed(3);
+    const model = new sg.models.MultVAE({ numItems: split.numItems, hidden: [64], latent: 16, totalAnnealSteps: 100 });
+    const h = await sg.train.fitRows(model, split.train, {
+      epochs: 8, batchSize: 50, optimizer: { name: 'adam', lr: 3e-3 }, evalSplit: split.valid, evalOptions: ev, verbose: false, progress: false, amp,
+    });
+    return h.epochs.at(-1)!.values['val-ndcg@100'];
+  };
+  const fp32 = await run(false);
+  const mixed = await run(true);
+  const pop = sg.train.evaluateRanking(sg.train.PopularityScorer.fromMatrix(split.train), split.valid, ev).metrics['ndcg@100'];
+  assert.ok(fp32 > 1.3 * pop, `float32 VAE learned (ndcg@100 ${fp32} vs popularity ${pop})`);
+  assert.ok(Math.abs(mixed - fp32) / fp32 < 0.01, `AMP ndcg@100 ${mixed} vs float32 ${fp32}`);
+  if (process.env.SG_VERBOSE) console.log({ fp32, mixed, pop });
 });
 
 test.run();
