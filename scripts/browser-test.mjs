@@ -31,7 +31,7 @@ export const nodeBuiltinsStub = {
 /** The options scripts/build.mjs should use for dist/sparsegrad.browser.js. */
 export const browserBuildOptions = {
   entryPoints: [join(root, 'browser.ts')], bundle: true, format: 'iife', globalName: 'sg', platform: 'browser',
-  target: 'es2022', logLevel: 'warning', external: ['gl', 'crypto'], plugins: [nodeBuiltinsStub],
+  target: 'es2022', logLevel: 'warning', keepNames: true, external: ['gl', 'crypto'], plugins: [nodeBuiltinsStub],
 };
 
 /** Builds the browser bundle to `outfile` (default: a temp file); returns its path. */

@@ -10,7 +10,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 process.chdir(root);
 rmSync('dist', { recursive: true, force: true });
 
-const common = { bundle: true, platform: 'node', target: 'node20', packages: 'external', sourcemap: true, logLevel: 'warning' };
+const common = { keepNames: true, bundle: true, platform: 'node', target: 'node20', packages: 'external', sourcemap: true, logLevel: 'warning' };
 await build({ ...common, entryPoints: ['index.ts'], format: 'esm', outfile: 'dist/index.js' });
 await build({ ...common, entryPoints: ['index.ts'], format: 'cjs', outfile: 'dist/index.cjs' });
 if (existsSync('bin/cli.ts')) {

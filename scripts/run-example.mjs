@@ -14,6 +14,6 @@ if (!name || !existsSync(join(root, 'examples', `${name}.ts`))) {
   process.exit(2);
 }
 const outfile = join(root, '.build', 'examples', `${name}.mjs`);
-await build({ entryPoints: [join(root, 'examples', `${name}.ts`)], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning' });
+await build({ entryPoints: [join(root, 'examples', `${name}.ts`)], outfile, bundle: true, keepNames: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning' });
 const r = spawnSync(process.execPath, [outfile, ...args], { stdio: 'inherit' });
 process.exit(r.status ?? 1);

@@ -36,6 +36,7 @@ await build({
   outdir,
   outbase: join(root, 'test'),
   bundle: true,
+  keepNames: true,
   splitting: true,
   format: 'esm',
   platform: 'node',

@@ -45,6 +45,11 @@ export interface MovieLensLikeOptions {
   rank?: number;
   /** ratings every user has at least (default 20, lowered if the total is too small) */
   minPerUser?: number;
+  /**
+   * how strongly a user's choice of items follows their taste (default 1; 0 = popularity
+   * only, so implicit feedback carries no taste signal beyond popularity)
+   */
+  tasteSelection?: number;
   /** include timestamps (default true) */
   timestamps?: boolean;
   /** return the implicit-feedback view: ratings ≥ this threshold (true: 3.5) become 1s, the rest are dropped */
@@ -284,8 +289,9 @@ export function movielensLike(opts: MovieLensLikeOptions = {}): SyntheticRatings
   const timesCol = withTime ? new Int32Array(R) : undefined;
   const stamp = new Int32Array(I).fill(-1);
   const noiseRng = stream('noise');
-  const timeRng = stream('time');
   const invSqrtK = 1 / Math.sqrt(k);
+  const tasteSelection = opts.tasteSelection ?? 1;
+  const timeRng = stream('time');
   for (let u = 0; u < U; u++) {
     const a = offset[u];
     const n = counts[u];
@@ -293,10 +299,19 @@ export function movielensLike(opts: MovieLensLikeOptions = {}): SyntheticRatings
     let f = filled[u];
     let tries = 0;
     const maxTries = 50 * n + 1000;
+    const pu0 = u * k;
     while (f < n && tries < maxTries) {
       const j = popularity.sample(choiceRng);
       tries++;
       if (stamp[j] === u) continue;
+      if (tasteSelection > 0) {
+        // users mostly watch what suits them: accept a popular candidate with probability
+        // exp(γ·(affinity − 2)) (affinity ≈ N(0,1)), so which items a user has carries taste
+        // beyond popularity — what implicit-feedback models learn from
+        let dot = 0;
+        for (let d = 0; d < k; d++) dot += P[pu0 + d] * Q[j * k + d];
+        if (choiceRng.next() > Math.exp(tasteSelection * (dot * invSqrtK - 2))) continue;
+      }
       stamp[j] = u;
       itemsCol[a + f++] = j;
     }

@@ -88,3 +88,6 @@ export function accuracy(pred: ArrayLike<number>, label: ArrayLike<number>): num
   m.update(pred, label);
   return m.value();
 }
+
+// the ranking metrics, so `sg.metrics` holds every metric (definitions in ranking.ts)
+export { recallAtK, precisionAtK, hitRateAtK, apAtK, mapAtK, ndcgAtK, auc } from './ranking.js';
