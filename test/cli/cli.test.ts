@@ -1,0 +1,75 @@
+/** The command line end to end: spawned processes, exit codes and output. */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const cli = resolve('dist/cli.js');
+const dir = mkdtempSync(join(tmpdir(), 'sg-cli-'));
+const model = join(dir, 'model.sgm');
+
+function run(...args: string[]) {
+  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: { ...process.env, SPARSEGRAD_THREADS: '1' } });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+test('train on the tiny synthetic set writes a checkpoint and logs like MXNet', () => {
+  assert.ok(existsSync(cli), 'dist/cli.js is built (scripts/setup.sh builds it)');
+  const r = run('train', '--scale', 'tiny', '--epochs', '2', '--biases', '--batch-size', '500', '--out', model);
+  assert.is(r.code, 0, r.err);
+  assert.match(r.out, /storage: dense .* vs CSR/);
+  assert.match(r.out, /Epoch\[0\] Batch \[\d+\] Speed: [\d.]+ samples\/sec rmse=[\d.]+/);
+  assert.match(r.out, /Epoch\[1\] Validation-rmse=[\d.]+/);
+  assert.ok(existsSync(model));
+});
+
+test('recommend shows titles and excludes seen items; similar lists neighbours', () => {
+  const r = run('recommend', '--model', model, '--user', '1', '-k', '5');
+  assert.is(r.code, 0, r.err);
+  assert.match(r.out, /Top 5 for user 1 \(\d+ rated items excluded\)/);
+  assert.is(r.out.trim().split('\n').filter((l) => /^\s+\d+\. /.test(l)).length, 5);
+  const ids = r.out.match(/^\s+\d+\.\s+(\d+)/gm)!;
+  assert.is(ids.length, 5);
+  const firstItem = r.out.match(/^\s+1\.\s+(\d+)/m)![1];
+  const s = run('similar', '--model', model, '--item', firstItem, '-k', '3');
+  assert.is(s.code, 0, s.err);
+  assert.match(s.out, /Items most similar to/);
+  assert.match(s.out, /cosine -?[\d.]+/);
+});
+
+test('bad input: unknown command, option, model, user and item; missing file', () => {
+  let r = run('fly');
+  assert.is(r.code, 2);
+  assert.match(r.err, /unknown command 'fly' \(valid: train, recommend, similar, info, bench\)/);
+  r = run('train', '--bogus', '1');
+  assert.is(r.code, 2);
+  assert.match(r.err, /unknown option '--bogus'. Valid options: --model/);
+  r = run('train', '--model', 'transformer');
+  assert.is(r.code, 2);
+  assert.match(r.err, /--model must be one of mf, deepmf/);
+  r = run('recommend', '--model', model, '--user', '999999');
+  assert.is(r.code, 1);
+  assert.match(r.err, /user id 999999 is not in the model/);
+  r = run('similar', '--model', model, '--item', '-5');
+  assert.is(r.code, 1);
+  assert.match(r.err, /item id -5 is not in the model/);
+  r = run('recommend', '--model', join(dir, 'nope.sgm'), '--user', '1');
+  assert.is(r.code, 1);
+  assert.match(r.err, /nope\.sgm/);
+});
+
+test('--help for each command, and info', () => {
+  for (const c of ['train', 'recommend', 'similar', 'info']) {
+    const r = run(c, '--help');
+    assert.is(r.code, 0);
+    assert.match(r.out, new RegExp(`sparsegrad ${c}:`));
+  }
+  const r = run('info');
+  assert.is(r.code, 0);
+  assert.match(r.out, /sparsegrad \d+\.\d+\.\d+/);
+  assert.match(r.out, /backends: cpu, webgl/);
+});
+
+test.run();
