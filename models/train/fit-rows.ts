@@ -12,7 +12,7 @@
  *   Epoch[0] Time cost=3.214
  *   Epoch[0] Validation-ndcg@100=0.3012
  */
-import { MixedPrecision, type LossScalerOptions } from '../optim/amp.js';
+import { MixedPrecision } from '../optim/amp.js';
 import { CSR } from '../../core/csr.js';
 import { tidy } from '../../core/engine.js';
 import { stream } from '../../core/random.js';
@@ -20,7 +20,7 @@ import type { Tensor } from '../../core/tensor.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { makeOptimizer, TrainingDivergedError, type FitOptions } from './fit.js';
 import { evaluateRanking, type EvaluateRankingOptions, type RankingScorer, type RankingSplit } from './ranking.js';
-import type { Callback, EpochLogs, FitContext } from './callbacks.js';
+import type { EpochLogs, FitContext } from './callbacks.js';
 import type { Batch, BatchSource, Trainable } from './types.js';
 import { ProgressBar } from './progress.js';
 
@@ -45,7 +45,8 @@ function asBatch(b: Batch | RowBatch): Batch {
   throw new Error('fitRows: a batch must be {inputs: {rows: CSR}, label?} or {input: CSR, target?, size}');
 }
 
-export interface FitRowsOptions {
+/** The loop options shared with `fit` (callbacks, logging, progress, amp) plus the row-model ones. */
+export interface FitRowsOptions extends Pick<FitOptions, 'callbacks' | 'batchEndEvery' | 'log' | 'verbose' | 'progress' | 'amp'> {
   epochs?: number;
   /** users per batch (default 500, as Liang et al.; the DSSTNE case uses 256) */
   batchSize?: number;
@@ -58,13 +59,6 @@ export interface FitRowsOptions {
   evalOptions?: EvaluateRankingOptions;
   /** keep the weights of the epoch with the best value of this validation metric (e.g. 'ndcg@100') */
   keepBest?: string;
-  callbacks?: Callback[];
-  batchEndEvery?: number;
-  log?: (line: string) => void;
-  verbose?: boolean;
-  progress?: boolean;
-  /** mixed precision, as in fit: float16 compute, float32 masters, dynamic loss scaling */
-  amp?: boolean | LossScalerOptions;
 }
 
 export interface FitRowsHistory {
