@@ -6,6 +6,7 @@
 import type { CSRInfo } from '../backend.js';
 import type { FloatArray } from './elementwise.js';
 import { parallelRows } from './threads.js';
+import { wasmMatmul } from './wasm/gemm.js';
 
 /** A [rows, cols] row-major → its transpose [cols, rows], row-major. */
 function transposed(a: FloatArray, rows: number, cols: number): FloatArray {
@@ -23,9 +24,15 @@ function transposed(a: FloatArray, rows: number, cols: number): FloatArray {
  * Both operands are brought to "rows of length K" form — A [M,K] and Bᵀ [N,K] — so every
  * output is a dot product of two contiguous rows (`matmulRows`). Big products split their
  * rows between this thread and a worker (threads.ts); the result is the same either way.
+ *
+ * float32 products big enough to pay for copying go to the WebAssembly SIMD kernel instead
+ * (wasm/gemm.ts: float32 sums, several times faster); float64 always stays here, exact
+ * enough for the gradient checks.
  */
 export function matmulInto(a: FloatArray, b: FloatArray, M: number, K: number, N: number,
   transposeA: boolean, transposeB: boolean, out: FloatArray): void {
+  if (a instanceof Float32Array && b instanceof Float32Array && out instanceof Float32Array &&
+    wasmMatmul(a, b, M, K, N, transposeA, transposeB, out)) return;
   const A = transposeA ? transposed(a, K, M) : a;
   const B = transposeB ? b : transposed(b, K, N);
   if (!parallelRows(matmulRows, [A, B, K, N, out], M, M * N * K)) matmulRows(A, B, K, N, out, 0, M);
