@@ -37,6 +37,8 @@ export type BinaryOp =
   | 'equal' | 'greater' | 'less';
 
 export type ReduceOp = 'sum' | 'max' | 'min';
+/** The activation fused into a dense layer ('linear' = none). */
+export type Activation = 'relu' | 'linear';
 
 export interface SGDOptions {
   lr: number;
@@ -147,6 +149,16 @@ export interface Backend {
    * gatherDot for one side, fused with the segment sum that makes it row-sparse.
    */
   segmentSumScaledRows?(scale: TensorInfo, table: TensorInfo, rowIds: TensorInfo, segmentIds: Int32Array, numSegments: number): DataId;
+  /**
+   * A dense layer, act(x[M,K] · w[K,N] + bias[N]) → [M,N] (bias may be null): one kernel
+   * instead of matmul, a broadcast add and an activation. All inputs share one dtype.
+   */
+  dense?(x: TensorInfo, w: TensorInfo, bias: TensorInfo | null, activation: Activation): DataId;
+  /**
+   * The backward of dense's bias and activation from its output y: dz = act'(y)·dy [M,N]
+   * (relu: dy where y > 0) and, when `biasGrad`, Σ over rows of dz [N], in one pass.
+   */
+  denseGrad?(y: TensorInfo, dy: TensorInfo, activation: Activation, biasGrad: boolean): { dz: DataId; dBias: DataId | null };
 
   /** Frees everything the backend holds (contexts, pools). */
   destroy?(): void;

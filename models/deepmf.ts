@@ -74,7 +74,8 @@ export class DeepMF extends Recommender {
     });
     let width = c.userDim + c.itemDim + c.sideFeatures.reduce((s, f) => s + f.dim, 0);
     c.hidden.forEach((h, i) => {
-      this.layers.push(this.addModule(`fc${i}`, new Linear(width, h)));
+      // without BatchNorm between them, the relu is fused into the layer
+      this.layers.push(this.addModule(`fc${i}`, new Linear(width, h, { activation: c.batchNorm ? 'linear' : 'relu' })));
       if (c.batchNorm) this.norms.push(this.addModule(`bn${i}`, new BatchNorm1d(h)));
       width = h;
     });
@@ -90,8 +91,7 @@ export class DeepMF extends Recommender {
     let h = concat(parts, 1);
     this.layers.forEach((layer, i) => {
       h = layer.forward(h);
-      if (this.config.batchNorm) h = this.norms[i].forward(h);
-      h = relu(h);
+      if (this.config.batchNorm) h = relu(this.norms[i].forward(h));
     });
     const y = this.out.forward(h);
     return this.config.output === 'classification' ? y : reshape(y, [users.length]);

@@ -15,6 +15,7 @@ export { gather, type GatherOptions } from './gather.js';
 export { softmax, logSoftmax, logSumExp } from './nn.js';
 export { mse, bceWithLogits, softmaxCrossEntropy } from './losses.js';
 export { gatherDot, type GatherDotOptions } from './fused.js';
+export { dense, type Activation } from './dense.js';
 
 tensorMethods.cast = cast;
 tensorMethods.reshape = reshape;

@@ -4,7 +4,7 @@
  * write), float64 is supported for reference tests.
  */
 import type {
-  AdaGradOptions, AdamOptions, Backend, BinaryOp, CSRInfo, DataId, MemoryInfo, ReduceOp,
+  Activation, AdaGradOptions, AdamOptions, Backend, BinaryOp, CSRInfo, DataId, MemoryInfo, ReduceOp,
   SGDOptions, TensorInfo, UnaryOp,
 } from '../backend.js';
 import { allocArray, computeType, type DType, type TypedArray } from '../../core/dtype.js';
@@ -13,6 +13,7 @@ import { broadcastIndexMap, sizeOf } from '../../core/shape.js';
 import { binaryBroadcastFast, binaryIndexed, binaryScalar, binarySameShape, broadcastKind, BINARY_SCALAR, unaryInto, type FloatArray, type NumArray } from './elementwise.js';
 import { reduceInto } from './reduce.js';
 import { matmulInto, spmmInto } from './matmul.js';
+import { denseGradInto, denseInto } from './dense.js';
 import { concatInto, sliceInto, transposeInto } from './layout.js';
 import { gatherDotRows, gatherRowsInto, segmentSumInto, segmentSumScaledSegments } from './rows.js';
 import { logSumExpInto, softmaxInto } from './softmax.js';
@@ -216,6 +217,23 @@ export class CpuBackend implements Backend {
     const out = scratch(dtype, M * N) as FloatArray;
     matmulInto(float(a), float(b), M, K, N, transposeA, transposeB, out);
     return this.out(out, outDtype);
+  }
+
+  dense(x: TensorInfo, w: TensorInfo, bias: TensorInfo | null, activation: Activation): DataId {
+    const [M, K] = x.shape;
+    const N = w.shape[1];
+    const out = scratch(computeType(x.dtype), M * N) as FloatArray;
+    denseInto(float(x), float(w), M, K, N, bias ? float(bias) : null, activation === 'relu', out);
+    return this.out(out, x.dtype);
+  }
+
+  denseGrad(y: TensorInfo, dy: TensorInfo, activation: Activation, biasGrad: boolean): { dz: DataId; dBias: DataId | null } {
+    const N = y.shape[y.shape.length - 1];
+    const dz = scratch(dy.dtype, sizeOf(dy.shape));
+    // float64 sums for float64 (gradient checks), float32 otherwise
+    const sums = biasGrad ? scratch(dy.dtype, N) : null;
+    denseGradInto(num(y), num(dy), N, activation === 'relu', dz, sums);
+    return { dz: this.out(dz, dy.dtype), dBias: sums ? this.out(sums, dy.dtype) : null };
   }
 
   spmm(a: CSRInfo, b: TensorInfo): DataId {

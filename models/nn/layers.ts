@@ -4,6 +4,7 @@ import { Module } from './module.js';
 import { initTensor, type Init } from './init.js';
 import { gather } from '../../ops/gather.js';
 import { matmul } from '../../ops/matmul.js';
+import { dense, type Activation } from '../../ops/dense.js';
 import { add } from '../../ops/elementwise.js';
 import { relu, sigmoid, tanh } from '../../ops/elementwise.js';
 import { CSR } from '../../core/csr.js';
@@ -61,15 +62,21 @@ export interface LinearOptions {
   seed?: number;
   /** for CSR inputs: RowSparse weight gradient over the input columns present */
   sparseGrad?: boolean;
+  /** 'relu' applies relu to the output, fused with the product and bias (default 'linear') */
+  activation?: Activation;
 }
 
-/** y = x·W + b with W [in, out]. Accepts a dense [batch, in] tensor or a CSR batch. */
+/**
+ * y = act(x·W + b) with W [in, out], act = identity or relu. Accepts a dense [batch, in]
+ * tensor (one fused `dense` op) or a CSR batch.
+ */
 export class Linear extends Module {
   readonly inFeatures: number;
   readonly outFeatures: number;
   readonly weight: Tensor;
   readonly bias: Tensor | null;
   sparseGrad: boolean;
+  readonly activation: Activation;
 
   constructor(inFeatures: number, outFeatures: number, opts: LinearOptions = {}) {
     super();
@@ -79,21 +86,22 @@ export class Linear extends Module {
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
     this.sparseGrad = opts.sparseGrad ?? false;
+    this.activation = opts.activation ?? 'linear';
     this.weight = this.addParameter('weight', initTensor([inFeatures, outFeatures], opts.init ?? { kind: 'glorot' }, opts.seed));
     this.bias = opts.bias === false ? null : this.addParameter('bias', initTensor([outFeatures], { kind: 'zeros' }));
   }
 
   forward(x: Tensor | CSR): Tensor {
-    let y: Tensor;
     const w = computeCast(this.weight);
-    if (x instanceof CSR) {
-      if (x.cols !== this.inFeatures) throw new Error(`Linear(${this.inFeatures} → ${this.outFeatures}): CSR input has ${x.cols} columns`);
-      y = matmul(x, w, { sparseGrad: this.sparseGrad });
-    } else {
+    const b = this.bias ? computeCast(this.bias) : null;
+    if (!(x instanceof CSR)) {
       this.checkInput(`Linear(${this.inFeatures} → ${this.outFeatures})`, x, this.inFeatures);
-      y = matmul(computeCast(x), w);
+      return dense(computeCast(x), w, b, this.activation);
     }
-    return this.bias ? add(y, computeCast(this.bias)) : y;
+    if (x.cols !== this.inFeatures) throw new Error(`Linear(${this.inFeatures} → ${this.outFeatures}): CSR input has ${x.cols} columns`);
+    const y = matmul(x, w, { sparseGrad: this.sparseGrad });
+    const z = b ? add(y, b) : y;
+    return this.activation === 'relu' ? relu(z) : z;
   }
 }
 

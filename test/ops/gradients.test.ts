@@ -139,4 +139,14 @@ test('gradcheck itself catches a wrong gradient', () => {
   assert.throws(() => gradcheck(wrong, [randT([3], 37)]), /gradcheck: input 0/);
 });
 
+
+test('gradient: fused dense layer (relu and linear, with and without bias)', () => {
+  for (const act of ['relu', 'linear'] as const) {
+    gradcheck((x, w, b) => sg.dense(x, w, b, act), [randT([5, 3], 44), randT([3, 4], 45), randT([4], 46)]);
+    gradcheck((x, w) => sg.dense(x, w, null, act), [randT([5, 3], 47), randT([3, 4], 48)]);
+  }
+  assert.throws(() => sg.dense(randT([2, 3], 49), randT([4, 2], 50)), /dense: expected x \[batch, in\] and w \[in, out\]/);
+  assert.throws(() => sg.dense(randT([2, 3], 49), randT([3, 2], 50), randT([3], 51)), /bias has shape \[3\], expected \[2\]/);
+});
+
 test.run();
