@@ -67,6 +67,8 @@ export function isRowSparse(x: unknown): x is RowSparse {
  * Sorted unique ids plus, for each input position, the position of its id among them.
  * O(n + u log u) for u unique ids: a marker array (reused between calls, reset after use)
  * finds the unique ids in one pass, then only those are sorted — never O(table rows) work.
+ * When the ids are dense in [0, maxId] (a big batch over a small table: 23k of 138k users),
+ * reading the marker array in order is cheaper than sorting, and gives the same result.
  */
 let marker = new Int32Array(0);
 
@@ -89,8 +91,14 @@ export function uniqueSorted(ids: Int32Array | ArrayLike<number>): { unique: Int
       found[count++] = id;
     }
   }
-  const unique = found.slice(0, count).sort();
-  for (let j = 0; j < count; j++) marker[unique[j]] = j;
+  let unique: Int32Array;
+  if (maxId < count * 8) {
+    unique = new Int32Array(count);
+    for (let id = 0, j = 0; id <= maxId; id++) if (marker[id] >= 0) { unique[j] = id; marker[id] = j++; }
+  } else {
+    unique = found.slice(0, count).sort();
+    for (let j = 0; j < count; j++) marker[unique[j]] = j;
+  }
   for (let i = 0; i < n; i++) inverse[i] = marker[ids[i]];
   for (let j = 0; j < count; j++) marker[unique[j]] = -1;
   return { unique, inverse };

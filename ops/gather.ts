@@ -21,9 +21,13 @@ export interface GatherOptions {
   sparseGrad?: boolean;
 }
 
-/** Host copy of the ids, range-checked against the table. */
+/**
+ * Host copy of the ids, range-checked against the table. A tensor's ids are copied: the
+ * backward pass needs them after the caller may have disposed the tensor (and the backend
+ * reused its memory).
+ */
 function hostIds(ids: Tensor | Int32Array, rows: number): Int32Array {
-  const arr = ids instanceof Tensor ? (ids.rawSync() as Int32Array) : ids;
+  const arr = ids instanceof Tensor ? (ids.rawSync() as Int32Array).slice() : ids;
   for (let i = 0; i < arr.length; i++) {
     const id = arr[i];
     if (!(id >= 0 && id < rows)) {
@@ -38,17 +42,16 @@ function gatherImpl(table: Tensor, idsIn: Tensor | Int32Array | number[], opts: 
   if (table.rank < 1) throw new Error(`gather: table must have rank ≥ 1, got ${fmtShape(table.shape)}`);
   const be = backendOf('gather', table);
   let idsTensor: Tensor;
-  let ownIds = false;
+  let ownIds: Int32Array | null = null;
   if (idsIn instanceof Tensor) {
     if (idsIn.dtype !== 'int32') throw new Error(`gather: ids must be int32, got ${idsIn.dtype}`);
     idsTensor = idsIn;
   } else {
-    const arr = idsIn instanceof Int32Array ? idsIn : Int32Array.from(idsIn);
-    idsTensor = wrap(be.write(arr, 'int32'), [arr.length], 'int32', be);
-    ownIds = true;
+    ownIds = idsIn instanceof Int32Array ? idsIn : Int32Array.from(idsIn);
+    idsTensor = wrap(be.write(ownIds, 'int32'), [ownIds.length], 'int32', be);
   }
   // range-check the caller's own array when there is one (no read back from a GPU)
-  const ids = hostIds(ownIds ? (idsIn instanceof Int32Array ? idsIn : (idsTensor.rawSync() as Int32Array)) : idsTensor, table.shape[0]);
+  const ids = hostIds(ownIds ?? idsTensor, table.shape[0]);
   const rowShape = table.shape.slice(1);
   const y = wrap(be.gatherRows(table, idsTensor), [...idsTensor.shape, ...rowShape], table.dtype, be);
   const idsRank = idsTensor.rank;

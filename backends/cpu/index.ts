@@ -7,7 +7,9 @@ import type {
   Activation, AdaGradOptions, AdamOptions, Backend, BinaryOp, CSRInfo, DataId, MemoryInfo, ReduceOp,
   SGDOptions, TensorInfo, UnaryOp,
 } from '../backend.js';
-import { allocArray, computeType, type DType, type TypedArray } from '../../core/dtype.js';
+import { computeType, type DType, type TypedArray } from '../../core/dtype.js';
+import { alloc, allocCopy, release } from './memory.js';
+import { parallelRows } from './threads.js';
 import { decodeHalfArray, encodeHalfArray, floatToHalf, halfTable } from '../../core/float16.js';
 import { broadcastIndexMap, sizeOf } from '../../core/shape.js';
 import { binaryBroadcastFast, binaryIndexed, binaryScalar, binarySameShape, broadcastKind, BINARY_SCALAR, unaryInto, type FloatArray, type NumArray } from './elementwise.js';
@@ -40,7 +42,7 @@ function float(x: TensorInfo): FloatArray {
 
 /** A result buffer to compute into: float16 results are computed in float32 first. */
 function scratch(dtype: DType, size: number): NumArray {
-  return dtype === 'float16' ? new Float32Array(size) : (allocArray(dtype, size) as NumArray);
+  return dtype === 'float16' ? new Float32Array(size) : (alloc(dtype, size) as NumArray);
 }
 
 function finish(values: NumArray, dtype: DType): DataId {
@@ -85,6 +87,13 @@ function mutableRows(w: TensorInfo, rows: Int32Array): { arr: FloatArray; target
   return { arr, target: { rows, width, compactWeights: true }, commit };
 }
 
+/**
+ * Row kernels (gather-dot, scaled segment sums, lazy Adam) are bound by random reads of
+ * embedding rows, so a second thread pays off at far less arithmetic than a matmul needs —
+ * as long as the tables already live in shared memory (memory.ts puts them there).
+ */
+const ROW_WORK = 1 << 16;
+
 export class CpuBackend implements Backend {
   readonly name = 'cpu';
   private numBuffers = 0;
@@ -97,12 +106,12 @@ export class CpuBackend implements Backend {
   }
 
   // ---- storage ----------------------------------------------------------------
-  write(values: TypedArray, _dtype: DType): DataId {
-    return this.track({ values: values.slice() });
+  write(values: TypedArray, dtype: DType): DataId {
+    return this.track({ values: allocCopy(values, dtype) });
   }
 
   zeros(size: number, dtype: DType): DataId {
-    return this.track({ values: allocArray(dtype, size) });
+    return this.track({ values: alloc(dtype, size) });
   }
 
   readSync(id: DataId): TypedArray {
@@ -125,6 +134,7 @@ export class CpuBackend implements Backend {
     d.freed = true;
     this.numBuffers--;
     this.numBytes -= d.values.byteLength;
+    release(d.values);
   }
 
   memory(): MemoryInfo {
@@ -182,9 +192,9 @@ export class CpuBackend implements Backend {
 
   cast(x: TensorInfo, dtype: DType): DataId {
     const src = data(x.dataId).values;
-    if (x.dtype === dtype) return this.track({ values: src.slice() });
+    if (x.dtype === dtype) return this.track({ values: allocCopy(src, dtype) });
     if (dtype === 'float16') return this.track({ values: encodeHalfArray(num(x)) });
-    const out = allocArray(dtype, src.length) as NumArray;
+    const out = alloc(dtype, src.length) as NumArray;
     const v = num(x);
     if (dtype === 'int32') for (let i = 0; i < v.length; i++) out[i] = Math.trunc(v[i]);
     else out.set(v);
@@ -246,20 +256,20 @@ export class CpuBackend implements Backend {
   // ---- layout ----------------------------------------------------------------
   transpose(x: TensorInfo, perm: readonly number[]): DataId {
     const src = data(x.dataId).values;
-    const out = allocArray(x.dtype, src.length);
+    const out = alloc(x.dtype, src.length);
     transposeInto(src, x.shape, perm, out);
     return this.track({ values: out });
   }
 
   slice(x: TensorInfo, begin: readonly number[], size: readonly number[]): DataId {
-    const out = allocArray(x.dtype, sizeOf(size));
+    const out = alloc(x.dtype, sizeOf(size));
     if (out.length > 0) sliceInto(data(x.dataId).values, x.shape, begin, size, out);
     return this.track({ values: out });
   }
 
   concat(xs: readonly TensorInfo[], axis: number): DataId {
     const total = xs.reduce((s, x) => s + sizeOf(x.shape), 0);
-    const out = allocArray(xs[0].dtype, total);
+    const out = alloc(xs[0].dtype, total);
     concatInto(xs.map((x) => ({ values: data(x.dataId).values, shape: x.shape })), axis, out);
     return this.track({ values: out });
   }
@@ -268,7 +278,7 @@ export class CpuBackend implements Backend {
   gatherRows(table: TensorInfo, ids: TensorInfo): DataId {
     const width = sizeOf(table.shape.slice(1));
     const idv = num(ids) as Int32Array;
-    const out = allocArray(table.dtype, idv.length * width);
+    const out = alloc(table.dtype, idv.length * width);
     gatherRowsInto(data(table.dataId).values, idv, width, out);
     return this.track({ values: out });
   }
@@ -292,7 +302,7 @@ export class CpuBackend implements Backend {
     const out = scratch(computeType(a.dtype), n) as FloatArray;
     const width = sizeOf(a.shape.slice(1));
     const args = [num(a), num(b), num(aIds), num(bIds), width, out] as const;
-    gatherDotRows(...args, 0, n);
+    if (!parallelRows(gatherDotRows, [...args], n, n * width, [0, 1], ROW_WORK)) gatherDotRows(...args, 0, n);
     return this.out(out, a.dtype === b.dtype ? a.dtype : 'float32');
   }
 
@@ -300,7 +310,9 @@ export class CpuBackend implements Backend {
     const width = sizeOf(table.shape.slice(1));
     const out = scratch(computeType(table.dtype), numSegments * width) as FloatArray;
     const args = [num(scale), num(table), num(rowIds), segmentIds, width, out] as const;
-    segmentSumScaledSegments(...args, 0, numSegments);
+    if (!parallelRows(segmentSumScaledSegments, [...args], numSegments, segmentIds.length * width, [1], ROW_WORK)) {
+      segmentSumScaledSegments(...args, 0, numSegments);
+    }
     return this.out(out, table.dtype);
   }
 
@@ -358,7 +370,7 @@ export class CpuBackend implements Backend {
     else {
       const width = W.target.width;
       const args = [W.arr, float(grad), Mm.arr, Vv.arr, rows, rowSteps, width, opts.lr, opts.beta1, opts.beta2, opts.eps, opts.weightDecay] as const;
-      optim.adamSparseRows(...args, 0, rows.length);
+      if (!parallelRows(optim.adamSparseRows, [...args], rows.length, rows.length * width, [0, 2, 3], ROW_WORK)) optim.adamSparseRows(...args, 0, rows.length);
     }
     W.commit(); Mm.commit(); Vv.commit();
   }

@@ -68,6 +68,11 @@ function getPool(): Pool | null {
   return pool;
 }
 
+/** True when kernels can split with a worker thread (Node, ≥ 2 cores, not disabled). */
+export function threadsAvailable(): boolean {
+  return getPool() !== null;
+}
+
 /** `a` itself when it lives in shared memory, else a shared copy. */
 function shared<T extends Shareable>(a: T): T {
   if (a.buffer instanceof SharedArrayBuffer) return a;
@@ -82,8 +87,9 @@ function shared<T extends Shareable>(a: T): T {
  * the worker writes a shared copy that is copied back. Returns false when it did not run
  * (no worker, small work): the caller then runs the kernel itself.
  */
-export function parallelRows(kernel: RowKernel, args: unknown[], rows: number, work: number, mustBeShared: number[] = []): boolean {
-  if (work < MIN_WORK || rows < 8) return false;
+export function parallelRows(kernel: RowKernel, args: unknown[], rows: number, work: number, mustBeShared: number[] = [],
+  minWork = MIN_WORK): boolean {
+  if (work < minWork || rows < 8) return false;
   // big tables (embeddings, optimizer state) are only worth sharing when they already are:
   // copying a 1M-row table per call would cost more than the whole step
   if (mustBeShared.some((i) => !((args[i] as Shareable).buffer instanceof SharedArrayBuffer))) return false;

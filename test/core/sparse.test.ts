@@ -21,6 +21,18 @@ test('uniqueSorted: sorted unique ids and the inverse map', () => {
   for (let i = 0; i < ids.length; i++) assert.is(unique[inverse[i]], ids[i]);
 });
 
+test('uniqueSorted: the dense (marker scan) and sparse (sort) paths agree with a reference', () => {
+  // 3000 draws from 500 ids is dense (scan path); from 10M ids it is sparse (sort path)
+  for (const range of [500, 10_000_000]) {
+    const ids = randomIds(3000, range, range);
+    const { unique, inverse } = uniqueSorted(ids);
+    assert.equal(Array.from(unique), Array.from(new Set(ids)).sort((a, b) => a - b), `range ${range}`);
+    for (let i = 0; i < ids.length; i++) assert.is(unique[inverse[i]], ids[i]);
+    // the marker array is reset: a second call on other ids is unaffected
+    assert.equal(Array.from(uniqueSorted(Int32Array.from([3, 1, 3])).unique), [1, 3]);
+  }
+});
+
 test('gather: RowSparse gradient equals the dense gradient for ids with many duplicates', () => {
   const ids = randomIds(500, 40, 1);
   const table = sg.randn([100, 6], { seed: 1 });
