@@ -24,26 +24,16 @@ function sgdRange(w: FloatArray, wo: number, g: FloatArray, go: number, vel: Flo
   }
 }
 
-/**
- * c1 = 1 − β1^t and c2 = 1 − β2^t are Adam's bias corrections for step t.
- *
- * The new moments are kept in locals, rounded as the array will store them (`Math.fround`
- * for float32 state), instead of being stored and read back: the same numbers, about a
- * third less time in V8.
- */
+/** c1 = 1 − β1^t and c2 = 1 − β2^t are Adam's bias corrections for step t. */
 function adamRange(w: FloatArray, wo: number, g: FloatArray, go: number, m: FloatArray, v: FloatArray, so: number, len: number,
   c1: number, c2: number, o: AdamOptions): void {
   const { lr, beta1, beta2, eps, weightDecay } = o;
-  const round = m instanceof Float32Array ? Math.fround : (x: number) => x;
   for (let k = 0; k < len; k++) {
-    const wk = w[wo + k];
-    const gi = g[go + k] + weightDecay * wk;
+    const gi = g[go + k] + weightDecay * w[wo + k];
     const s = so + k;
-    const mk = round(beta1 * m[s] + (1 - beta1) * gi);
-    const vk = round(beta2 * v[s] + (1 - beta2) * gi * gi);
-    m[s] = mk;
-    v[s] = vk;
-    w[wo + k] = wk - (lr * (mk / c1)) / (Math.sqrt(vk / c2) + eps);
+    m[s] = beta1 * m[s] + (1 - beta1) * gi;
+    v[s] = beta2 * v[s] + (1 - beta2) * gi * gi;
+    w[wo + k] -= (lr * (m[s] / c1)) / (Math.sqrt(v[s] / c2) + eps);
   }
 }
 
@@ -109,7 +99,6 @@ export function adagradSparse(w: FloatArray, t: RowTarget, g: FloatArray, h: Flo
  */
 export function adamSparseRows(w: FloatArray, g: FloatArray, m: FloatArray, v: FloatArray, rows: Int32Array, steps: Int32Array,
   width: number, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, r0: number, r1: number): void {
-  const round = m instanceof Float32Array ? Math.fround : (x: number) => x;
   for (let r = r0; r < r1; r++) {
     const c1 = 1 - Math.pow(beta1, steps[r]);
     const c2 = 1 - Math.pow(beta2, steps[r]);
@@ -117,13 +106,10 @@ export function adamSparseRows(w: FloatArray, g: FloatArray, m: FloatArray, v: F
     const go = r * width;
     for (let k = 0; k < width; k++) {
       const s = so + k;
-      const ws = w[s];
-      const gi = g[go + k] + weightDecay * ws;
-      const mk = round(beta1 * m[s] + (1 - beta1) * gi);
-      const vk = round(beta2 * v[s] + (1 - beta2) * gi * gi);
-      m[s] = mk;
-      v[s] = vk;
-      w[s] = ws - (lr * (mk / c1)) / (Math.sqrt(vk / c2) + eps);
+      const gi = g[go + k] + weightDecay * w[s];
+      m[s] = beta1 * m[s] + (1 - beta1) * gi;
+      v[s] = beta2 * v[s] + (1 - beta2) * gi * gi;
+      w[s] -= (lr * (m[s] / c1)) / (Math.sqrt(v[s] / c2) + eps);
     }
   }
 }
