@@ -94,6 +94,18 @@ function mutableRows(w: TensorInfo, rows: Int32Array): { arr: FloatArray; target
  */
 const ROW_WORK = 1 << 16;
 
+/** The segment s at which about half of `segmentIds` are below s. */
+function balancedSplit(segmentIds: Int32Array, numSegments: number): number {
+  const counts = new Int32Array(numSegments);
+  for (let i = 0; i < segmentIds.length; i++) counts[segmentIds[i]]++;
+  let below = 0;
+  for (let s = 0; s < numSegments; s++) {
+    if (below * 2 >= segmentIds.length) return s;
+    below += counts[s];
+  }
+  return numSegments;
+}
+
 export class CpuBackend implements Backend {
   readonly name = 'cpu';
   private numBuffers = 0;
@@ -302,7 +314,7 @@ export class CpuBackend implements Backend {
     const out = scratch(computeType(a.dtype), n) as FloatArray;
     const width = sizeOf(a.shape.slice(1));
     const args = [num(a), num(b), num(aIds), num(bIds), width, out] as const;
-    if (!parallelRows(gatherDotRows, [...args], n, n * width, [0, 1], ROW_WORK)) gatherDotRows(...args, 0, n);
+    if (!parallelRows(gatherDotRows, [...args], n, n * width, { mustBeShared: [0, 1], minWork: ROW_WORK })) gatherDotRows(...args, 0, n);
     return this.out(out, a.dtype === b.dtype ? a.dtype : 'float32');
   }
 
@@ -310,7 +322,9 @@ export class CpuBackend implements Backend {
     const width = sizeOf(table.shape.slice(1));
     const out = scratch(computeType(table.dtype), numSegments * width) as FloatArray;
     const args = [num(scale), num(table), num(rowIds), segmentIds, width, out] as const;
-    if (!parallelRows(segmentSumScaledSegments, [...args], numSegments, segmentIds.length * width, [1], ROW_WORK)) {
+    // split where half the entries fall on each side (popular items bunch up at low ids)
+    const split = { mustBeShared: [1], minWork: ROW_WORK, split: balancedSplit(segmentIds, numSegments) };
+    if (!parallelRows(segmentSumScaledSegments, [...args], numSegments, segmentIds.length * width, split)) {
       segmentSumScaledSegments(...args, 0, numSegments);
     }
     return this.out(out, table.dtype);
@@ -370,7 +384,8 @@ export class CpuBackend implements Backend {
     else {
       const width = W.target.width;
       const args = [W.arr, float(grad), Mm.arr, Vv.arr, rows, rowSteps, width, opts.lr, opts.beta1, opts.beta2, opts.eps, opts.weightDecay] as const;
-      if (!parallelRows(optim.adamSparseRows, [...args], rows.length, rows.length * width, [0, 2, 3], ROW_WORK)) optim.adamSparseRows(...args, 0, rows.length);
+      const split = { mustBeShared: [0, 2, 3], minWork: ROW_WORK };
+      if (!parallelRows(optim.adamSparseRows, [...args], rows.length, rows.length * width, split)) optim.adamSparseRows(...args, 0, rows.length);
     }
     W.commit(); Mm.commit(); Vv.commit();
   }

@@ -81,14 +81,23 @@ function shared<T extends Shareable>(a: T): T {
   return copy;
 }
 
+export interface SplitOptions {
+  /** indices of args that must already live in shared memory (big tables), else no split */
+  mustBeShared?: number[];
+  /** least work worth a hand-off (default: matmul-sized, 4M multiply-adds) */
+  minWork?: number;
+  /** the row where the worker's share starts (default: half, rounded to even) */
+  split?: number;
+}
+
 /**
  * Runs `kernel(...args, i0, i1)` over rows [0, rows), split with the worker when the work is
  * big enough. The last argument in `args` is the output; when it is not in shared memory,
  * the worker writes a shared copy that is copied back. Returns false when it did not run
  * (no worker, small work): the caller then runs the kernel itself.
  */
-export function parallelRows(kernel: RowKernel, args: unknown[], rows: number, work: number, mustBeShared: number[] = [],
-  minWork = MIN_WORK): boolean {
+export function parallelRows(kernel: RowKernel, args: unknown[], rows: number, work: number, opts: SplitOptions = {}): boolean {
+  const { mustBeShared = [], minWork = MIN_WORK } = opts;
   if (work < minWork || rows < 8) return false;
   // big tables (embeddings, optimizer state) are only worth sharing when they already are:
   // copying a 1M-row table per call would cost more than the whole step
@@ -102,7 +111,7 @@ export function parallelRows(kernel: RowKernel, args: unknown[], rows: number, w
     p.worker.postMessage({ define: kernel.name, source: kernel.toString() });
     p.known.add(kernel.name);
   }
-  const mid = Math.floor(rows / 4) * 2; // even, so 2-row blocks stay whole
+  const mid = opts.split ?? Math.floor(rows / 4) * 2; // even, so 2-row blocks stay whole
   Atomics.store(p.done, 0, 0);
   p.worker.postMessage({ kernel: kernel.name, args: sharedArgs, i0: mid, i1: rows, done: p.done });
   kernel(...sharedArgs, 0, mid);
