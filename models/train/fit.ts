@@ -19,6 +19,8 @@ import { ProgressBar } from './progress.js';
 import type { Callback, EpochLogs, FitContext } from './callbacks.js';
 import type { Batch, BatchSource, Trainable } from './types.js';
 import { MixedPrecision, type LossScalerOptions } from '../optim/amp.js';
+import { mse } from '../../ops/losses.js';
+import { tensor } from '../../ops/creation.js';
 
 export interface OptimizerSpec {
   name: 'sgd' | 'adam' | 'adagrad';
@@ -31,6 +33,11 @@ export interface OptimizerSpec {
 export interface FitOptions {
   epochs?: number;
   optimizer?: Optimizer | OptimizerSpec | 'sgd' | 'adam' | 'adagrad';
+  /**
+   * The training loss: the model's own (`model.computeLoss`, the default), 'mse' against the
+   * batch's dense labels, or a function of the predictions and the batch.
+   */
+  loss?: 'mse' | LossFn;
   metrics?: string[];
   evalData?: BatchSource;
   callbacks?: Callback[];
@@ -53,6 +60,17 @@ export interface FitHistory {
 }
 
 export class TrainingDivergedError extends Error {}
+
+export type LossFn = (pred: Tensor, batch: Batch) => Tensor;
+
+export const LOSS_NAMES = ['mse'] as const;
+
+function makeLoss(model: Trainable, spec: FitOptions['loss']): LossFn {
+  if (spec === undefined) return (pred, batch) => model.computeLoss(pred, batch);
+  if (typeof spec === 'function') return spec;
+  if (spec === 'mse') return (pred, batch) => mse(pred, tensor(labelValues(batch), [pred.size]));
+  throw new Error(`fit: unknown loss '${String(spec)}' (valid: ${LOSS_NAMES.join(', ')}, or a function (pred, batch) => Tensor)`);
+}
 
 export function makeOptimizer(spec: FitOptions['optimizer'], params: Tensor[]): Optimizer {
   if (spec instanceof Optimizer) return spec;
@@ -124,6 +142,7 @@ export async function fit(model: Trainable, data: BatchSource, opts: FitOptions 
   const log = opts.verbose === false ? () => {} : opts.log ?? ((line: string) => console.log(line));
   const every = opts.batchEndEvery ?? 250;
   const optimizer = makeOptimizer(opts.optimizer, model.parameters());
+  const lossOf = makeLoss(model, opts.loss);
   const ctx: FitContext = { optimizer, stop: false, log };
   const callbacks = opts.callbacks ?? [];
   const bar = new ProgressBar(opts.progress === false ? null : undefined);
@@ -145,7 +164,7 @@ export async function fit(model: Trainable, data: BatchSource, opts: FitOptions 
     for await (const batch of batchesOf(data)) {
       const result = tidy(() => {
         const pred = amp ? amp.forward(batch) : model.forwardBatch(batch);
-        const loss = model.computeLoss(pred, batch);
+        const loss = lossOf(pred, batch);
         const lossValue = loss.item();
         if (!Number.isFinite(lossValue)) {
           throw new TrainingDivergedError(`fit: the loss became ${lossValue} at epoch ${epoch}, batch ${batchIndex}; ` +
