@@ -121,14 +121,30 @@ async function train(a: ParsedArgs): Promise<void> {
   const batchesPerEpoch = Math.ceil(tr.ratings.length / bs);
   console.log(`Model: ${a.model} (${model.parameters().reduce((s, p) => s + p.size, 0).toLocaleString()} parameters), ` +
     `${tr.ratings.length.toLocaleString()} train / ${valid.ratings.length.toLocaleString()} validation ratings, backend ${sg.getBackend()}`);
-  const history = await sg.train.fit(model, iterator(tr, model, bs, true, a.seed as number), {
-    epochs: a.epochs as number, optimizer: { name: a.optimizer as 'adam', lr: a.lr as number }, metrics,
-    evalData: iterator(valid, model, Math.max(bs, 10000), false, 0), amp: !!a.amp,
-    batchEndEvery: Math.max(1, Math.floor(batchesPerEpoch / 4)),
-  });
   const seen = userItemMatrix(tr, { values: 'binary' });
-  sg.save(model, a.out as string, { optimizer: history.optimizer, seen });
-  console.log(`Saved ${a.out}`);
+  const out = a.out as string;
+  // a checkpoint after every completed epoch (temp file + rename), so a later NaN loss
+  // leaves the last good one in place
+  let savedEpoch = -1;
+  const checkpoint: sg.train.Callback = {
+    onEpochEnd: (logs, ctx) => {
+      sg.save(model, out, { optimizer: ctx.optimizer, seen });
+      savedEpoch = logs.epoch;
+      console.log(`Epoch[${logs.epoch}] Saved ${out}`);
+    },
+  };
+  try {
+    await sg.train.fit(model, iterator(tr, model, bs, true, a.seed as number), {
+      epochs: a.epochs as number, optimizer: { name: a.optimizer as 'adam', lr: a.lr as number }, metrics,
+      evalData: iterator(valid, model, Math.max(bs, 10000), false, 0), amp: !!a.amp,
+      batchEndEvery: Math.max(1, Math.floor(batchesPerEpoch / 4)), callbacks: [checkpoint],
+    });
+  } catch (e) {
+    if (!(e instanceof sg.train.TrainingDivergedError)) throw e;
+    const kept = savedEpoch >= 0 ? `the last good checkpoint (epoch ${savedEpoch}) is kept in ${out}`
+      : `no epoch completed, so ${out} was not written (an earlier file there is left as it was)`;
+    throw new Error(`${e.message}; ${kept}`);
+  }
 }
 
 function titleOf(model: Recommender, index: number): string {

@@ -2,7 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -32,6 +32,8 @@ test('recommend shows titles and excludes seen items; similar lists neighbours',
   assert.is(r.out.trim().split('\n').filter((l) => /^\s+\d+\. /.test(l)).length, 5);
   const ids = r.out.match(/^\s+\d+\.\s+(\d+)/gm)!;
   assert.is(ids.length, 5);
+  // each line: rank, raw id, the title from the checkpoint, score
+  assert.is(r.out.split('\n').filter((l) => /^\s+\d+\.\s+\d+\s+\S.*\(\d{4}\)\s+score -?[\d.]+$/.test(l)).length, 5, r.out);
   const firstItem = r.out.match(/^\s+1\.\s+(\d+)/m)![1];
   const s = run('similar', '--model', model, '--item', firstItem, '-k', '3');
   assert.is(s.code, 0, s.err);
@@ -58,6 +60,30 @@ test('bad input: unknown command, option, model, user and item; missing file', (
   r = run('recommend', '--model', join(dir, 'nope.sgm'), '--user', '1');
   assert.is(r.code, 1);
   assert.match(r.err, /nope\.sgm/);
+});
+
+test('a NaN/inf loss stops train with the epoch, batch and a learning-rate hint; the last good checkpoint is kept', () => {
+  // diverges in the first epoch: nothing written, an earlier file at --out left byte for byte
+  const earlier = join(dir, 'earlier.sgm');
+  copyFileSync(model, earlier);
+  let r = run('train', '--scale', 'tiny', '--epochs', '2', '--optimizer', 'sgd', '--lr', '100000', '--batch-size', '500', '--out', earlier);
+  assert.is(r.code, 1, r.err);
+  assert.match(r.err, /loss became (NaN|-?Infinity) at epoch 0, batch \d+; lower the learning rate \(now 100000\)/);
+  assert.match(r.err, /no epoch completed/);
+  assert.ok(readFileSync(earlier).equals(readFileSync(model)), 'the earlier checkpoint is untouched');
+  // diverges in a later epoch: the checkpoint of the last completed epoch is there and loads
+  let later: RegExpMatchArray | null = null;
+  const out = join(dir, 'diverged.sgm');
+  for (const lr of ['20', '25', '18', '30', '15']) {
+    r = run('train', '--scale', 'tiny', '--epochs', '5', '--optimizer', 'sgd', '--lr', lr, '--batch-size', '500', '--out', out);
+    const m = r.err.match(/at epoch (\d+), batch \d+; lower the learning rate/);
+    if (r.code === 1 && m && Number(m[1]) >= 1) { later = m; break; }
+  }
+  assert.ok(later, 'one of the learning rates diverges after the first epoch');
+  assert.match(r.err, new RegExp(`the last good checkpoint \\(epoch ${Number(later![1]) - 1}\\) is kept in`));
+  assert.match(r.out, /Epoch\[0\] Saved /);
+  const rec = run('recommend', '--model', out, '--user', '1', '-k', '3');
+  assert.is(rec.code, 0, rec.err);
 });
 
 test('--help for each command, and info', () => {
