@@ -9,7 +9,7 @@
  * 35,000 sampled (row, col, value) triples: the first 25,000 train, the last 10,000
  * validate; batch 1000; metric MSE, logged like MXNet.
  *
- *   node dist/examples/mf-synthetic.js   (or see README: scripts/example.sh mf-synthetic)
+ *   node scripts/run-example.mjs mf-synthetic
  */
 import * as sg from '../index.js';
 import { lowRank, randomMatrix } from '../datasets/synthetic/matrix.js';
