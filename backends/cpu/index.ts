@@ -10,6 +10,7 @@ import type {
 import { computeType, type DType, type TypedArray } from '../../core/dtype.js';
 import { alloc, allocCopy, release } from './memory.js';
 import { parallelRows } from './threads.js';
+import { wasmAdamRows, wasmGatherDot, wasmSegmentSumScaled } from './wasm/rows.js';
 import { decodeHalfArray, encodeHalfArray, floatToHalf, halfTable } from '../../core/float16.js';
 import { broadcastIndexMap, sizeOf } from '../../core/shape.js';
 import { binaryBroadcastFast, binaryIndexed, binaryScalar, binarySameShape, broadcastKind, BINARY_SCALAR, unaryInto, type FloatArray, type NumArray } from './elementwise.js';
@@ -93,6 +94,8 @@ function mutableRows(w: TensorInfo, rows: Int32Array): { arr: FloatArray; target
  * as long as the tables already live in shared memory (memory.ts puts them there).
  */
 const ROW_WORK = 1 << 16;
+
+const isF32 = (...xs: ArrayBufferView[]): boolean => xs.every((x) => x instanceof Float32Array);
 
 /** The segment s at which about half of `segmentIds` are below s. */
 function balancedSplit(segmentIds: Int32Array, numSegments: number): number {
@@ -314,6 +317,8 @@ export class CpuBackend implements Backend {
     const out = scratch(computeType(a.dtype), n) as FloatArray;
     const width = sizeOf(a.shape.slice(1));
     const args = [num(a), num(b), num(aIds), num(bIds), width, out] as const;
+    if (isF32(args[0], args[1], out) && args[2] instanceof Int32Array && args[3] instanceof Int32Array
+      && wasmGatherDot(args[0] as Float32Array, args[1] as Float32Array, args[2], args[3], width, out as Float32Array)) return this.out(out, a.dtype === b.dtype ? a.dtype : 'float32');
     if (!parallelRows(gatherDotRows, [...args], n, n * width, { mustBeShared: [0, 1], minWork: ROW_WORK })) gatherDotRows(...args, 0, n);
     return this.out(out, a.dtype === b.dtype ? a.dtype : 'float32');
   }
@@ -324,6 +329,10 @@ export class CpuBackend implements Backend {
     const args = [num(scale), num(table), num(rowIds), segmentIds, width, out] as const;
     // split where half the entries fall on each side (popular items bunch up at low ids)
     const split = { mustBeShared: [1], minWork: ROW_WORK, split: balancedSplit(segmentIds, numSegments) };
+    const [sc, tb, ids] = args;
+    if (isF32(sc, tb, out) && ids instanceof Int32Array && wasmSegmentSumScaled(sc as Float32Array, tb as Float32Array, ids, segmentIds, width, out as Float32Array, numSegments, split.split)) {
+      return this.out(out, table.dtype);
+    }
     if (!parallelRows(segmentSumScaledSegments, [...args], numSegments, segmentIds.length * width, split)) {
       segmentSumScaledSegments(...args, 0, numSegments);
     }
@@ -384,6 +393,11 @@ export class CpuBackend implements Backend {
     else {
       const width = W.target.width;
       const args = [W.arr, float(grad), Mm.arr, Vv.arr, rows, rowSteps, width, opts.lr, opts.beta1, opts.beta2, opts.eps, opts.weightDecay] as const;
+      const [w32, g32, m32, v32] = args;
+      if (isF32(w32, g32, m32, v32) && wasmAdamRows(w32 as Float32Array, g32 as Float32Array, m32 as Float32Array, v32 as Float32Array, rows, rowSteps, width, opts.lr, opts.beta1, opts.beta2, opts.eps, opts.weightDecay)) {
+        W.commit(); Mm.commit(); Vv.commit();
+        return;
+      }
       const split = { mustBeShared: [0, 2, 3], minWork: ROW_WORK };
       if (!parallelRows(optim.adamSparseRows, [...args], rows.length, rows.length * width, split)) optim.adamSparseRows(...args, 0, rows.length);
     }

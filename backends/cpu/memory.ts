@@ -1,28 +1,116 @@
 /**
- * Where the CPU backend's arrays come from. Two reasons not to write `new Float32Array(n)`:
+ * Where the CPU backend's arrays come from. Three reasons not to write `new Float32Array(n)`:
  *
  * - Page faults. A fresh multi-megabyte typed array is mapped zeroed by the OS and faulted in
  *   page by page on first touch; on the 2-core CI machine that costs 3–6 ms per 6.4 MB — more
  *   than the relu that fills it. A training step frees and reallocates the same sizes every
- *   time, so freed buffers are kept (by exact byte size, up to `POOL_CAP_BYTES`) and handed
- *   out again, cleared with `fill(0)` (a memset, ~10× cheaper than faulting fresh pages).
- * - Threads. When a worker thread is available (threads.ts), big arrays live in a
- *   SharedArrayBuffer from the start, so a kernel can split its rows between the threads
- *   without first copying a 14 MB embedding table into shared memory.
+ *   time, so freed blocks are kept and handed out again, cleared with `fill(0)` (a memset,
+ *   ~10× cheaper than faulting in fresh pages).
+ * - Threads. Big arrays live in shared memory, so a kernel can split its rows with the worker
+ *   thread (threads.ts) without first copying a 14 MB embedding table.
+ * - WebAssembly. That shared memory is one `WebAssembly.Memory` (the "arena"), so the SIMD
+ *   row kernels (wasm/rows.ts) work on embedding tables and optimizer state in place: an
+ *   array's address in the arena is just its `byteOffset`.
  *
- * Only arrays the backend owns come from here; `Tensor.dataSync()` hands users a copy, so a
- * recycled buffer is never one a user still holds.
+ * The arena hands out blocks in size classes (four per power of two, so at most 25% is
+ * wasted) from per-class free lists, else from the top; it grows by whole pages and never
+ * shrinks (WebAssembly memories cannot), so its size is the peak of what was live per class.
+ * Growing a shared memory never moves or detaches the views already handed out.
+ *
+ * Where there is no SharedArrayBuffer (a browser page without cross-origin isolation), big
+ * arrays are plain ArrayBuffers, still recycled through the same free lists by exact size.
+ * Only arrays the backend owns come from here: `Tensor.dataSync()` hands users a copy, so a
+ * recycled block is never one a user still holds.
  */
 import type { DType, TypedArray } from '../../core/dtype.js';
-import { threadsAvailable } from './threads.js';
 
 /** Below this many bytes V8's own allocator is fast and sharing buys nothing. */
 const BIG_BYTES = 1 << 16;
-/** Most bytes kept in freed buffers for reuse. */
-const POOL_CAP_BYTES = 512 * 1024 * 1024;
+const PAGE_BYTES = 65536;
+/** 4 GiB of address space: the most a (32-bit) WebAssembly memory can address. */
+export const ARENA_MAX_PAGES = 65536;
+/** Most bytes kept in freed plain (non-arena) buffers for reuse. */
+const PLAIN_POOL_CAP_BYTES = 512 * 1024 * 1024;
 
-const freed = new Map<number, ArrayBufferLike[]>();
-let pooledBytes = 0;
+interface Arena {
+  memory: WebAssembly.Memory;
+  /** first never-used byte */
+  top: number;
+  /** free block offsets by class size */
+  free: Map<number, number[]>;
+}
+
+let arena: Arena | null | undefined;
+/** where each arena array starts and how big its block is */
+const blocks = new WeakMap<TypedArray, { offset: number; size: number }>();
+/**
+ * A tensor dropped without dispose() still gives its block back, when the garbage collector
+ * collects its array (as a plain ArrayBuffer would be freed).
+ */
+const collected = typeof FinalizationRegistry === 'function'
+  ? new FinalizationRegistry<{ offset: number; size: number }>((block) => freeBlock(block))
+  : null;
+
+function freeBlock(block: { offset: number; size: number }): void {
+  const a = arena!;
+  let list = a.free.get(block.size);
+  if (!list) a.free.set(block.size, (list = []));
+  list.push(block.offset);
+}
+const plainFree = new Map<number, ArrayBuffer[]>();
+let plainPooled = 0;
+const arenaEnabled = !(typeof process !== 'undefined' && process.env?.SPARSEGRAD_ARENA === '0');
+
+function getArena(): Arena | null {
+  if (arena !== undefined) return arena;
+  arena = null;
+  if (!arenaEnabled || typeof SharedArrayBuffer !== 'function' || typeof WebAssembly !== 'object') return arena;
+  try {
+    const memory = new WebAssembly.Memory({ initial: 256, maximum: ARENA_MAX_PAGES, shared: true });
+    arena = { memory, top: 0, free: new Map() };
+  } catch {
+    arena = null; // shared memories not allowed here
+  }
+  return arena;
+}
+
+/** The shared WebAssembly memory big arrays live in, or null where there is none. */
+export function arenaMemory(): WebAssembly.Memory | null {
+  return getArena()?.memory ?? null;
+}
+
+/** Byte offset of `values` in the arena, or -1 when it is not an arena array. */
+export function arenaOffset(values: ArrayBufferView): number {
+  const b = blocks.get(values as TypedArray);
+  return b ? b.offset : -1;
+}
+
+/** Block sizes: 4 classes per power of two (≤ 25% waste), multiples of 16 bytes. */
+function classSize(bytes: number): number {
+  const step = Math.max(16, 2 ** (Math.floor(Math.log2(bytes)) - 2));
+  return Math.ceil(bytes / step) * step;
+}
+
+/** A block of the arena (recycled: it holds old data), or null when the arena is full. */
+function arenaBlock(a: Arena, size: number): { offset: number; recycled: boolean } | null {
+  const reuse = a.free.get(size)?.pop();
+  if (reuse !== undefined) return { offset: reuse, recycled: true };
+  const end = a.top + size;
+  const have = a.memory.buffer.byteLength;
+  if (end > have) {
+    // grow by at least half again, so a growing workload does not grow page by page
+    const pages = Math.max(Math.ceil((end - have) / PAGE_BYTES), Math.ceil(have / PAGE_BYTES / 2));
+    try {
+      a.memory.grow(Math.min(pages, ARENA_MAX_PAGES - have / PAGE_BYTES));
+    } catch {
+      return null;
+    }
+    if (end > a.memory.buffer.byteLength) return null;
+  }
+  const offset = a.top;
+  a.top = end;
+  return { offset, recycled: false };
+}
 
 type Ctor = new (buffer: ArrayBufferLike, byteOffset?: number, length?: number) => TypedArray;
 
@@ -40,15 +128,32 @@ export function alloc(dtype: DType, size: number): TypedArray {
   const ctor = ctorOf(dtype);
   const bytes = size * ctor.BYTES_PER_ELEMENT;
   if (bytes < BIG_BYTES) return new ctor(new ArrayBuffer(bytes));
-  const reuse = freed.get(bytes)?.pop();
+  const inArena = arenaAlloc(dtype, size);
+  if (inArena) return inArena;
+  const reuse = plainFree.get(bytes)?.pop();
   if (reuse) {
-    pooledBytes -= bytes;
+    plainPooled -= bytes;
     const arr = new ctor(reuse, 0, size);
     arr.fill(0);
     return arr;
   }
-  const buffer = threadsAvailable() ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
-  return new ctor(buffer, 0, size);
+  return new ctor(new ArrayBuffer(bytes), 0, size);
+}
+
+/** A zeroed array in the arena whatever its size, or null without an arena (or room in it). */
+export function arenaAlloc(dtype: DType, size: number): TypedArray | null {
+  const a = getArena();
+  if (!a) return null;
+  const ctor = ctorOf(dtype);
+  const blockSize = classSize(Math.max(16, size * ctor.BYTES_PER_ELEMENT));
+  const block = arenaBlock(a, blockSize);
+  if (!block) return null;
+  const arr = new ctor(a.memory.buffer, block.offset, size);
+  if (block.recycled) arr.fill(0); // fresh WebAssembly memory is already zero
+  const info = { offset: block.offset, size: blockSize };
+  blocks.set(arr, info);
+  collected?.register(arr, info, arr);
+  return arr;
 }
 
 /** A copy of `values` in backend memory. */
@@ -58,24 +163,25 @@ export function allocCopy(values: TypedArray, dtype: DType): TypedArray {
   return out;
 }
 
-/** `values` is no longer used by anyone: keep its buffer for the next array of its size. */
+/** `values` is no longer used by anyone: keep its memory for the next array of its size. */
 export function release(values: TypedArray): void {
+  const block = blocks.get(values);
+  if (block) {
+    blocks.delete(values);
+    collected?.unregister(values);
+    freeBlock(block);
+    return;
+  }
   const bytes = values.byteLength;
   if (bytes < BIG_BYTES || values.byteOffset !== 0 || values.buffer.byteLength !== bytes) return;
-  if (pooledBytes + bytes > POOL_CAP_BYTES) return;
-  let list = freed.get(bytes);
-  if (!list) freed.set(bytes, (list = []));
-  list.push(values.buffer);
-  pooledBytes += bytes;
+  if (values.buffer instanceof SharedArrayBuffer || plainPooled + bytes > PLAIN_POOL_CAP_BYTES) return;
+  let list = plainFree.get(bytes);
+  if (!list) plainFree.set(bytes, (list = []));
+  list.push(values.buffer as ArrayBuffer);
+  plainPooled += bytes;
 }
 
-/** Bytes held in freed buffers (reported by `memory()`). */
-export function pooledByteCount(): number {
-  return pooledBytes;
-}
-
-/** Drops every kept buffer (tests, or a caller that wants the memory back). */
-export function clearPool(): void {
-  freed.clear();
-  pooledBytes = 0;
+/** Bytes the arena has taken from the system (it never shrinks), 0 without one. */
+export function arenaBytes(): number {
+  return arena ? arena.memory.buffer.byteLength : 0;
 }

@@ -76,12 +76,17 @@ export class Code {
   get(local: number): this { return this.op(0x20, ...uleb(local)); }
   set(local: number): this { return this.op(0x21, ...uleb(local)); }
   i32(value: number): this { return this.op(0x41, ...sleb(value)); }
+  tee(local: number): this { return this.op(0x22, ...uleb(local)); }
   add(): this { return this.op(0x6a); }
   sub(): this { return this.op(0x6b); }
   mul(): this { return this.op(0x6c); }
   gtS(): this { return this.op(0x4a); }
   leS(): this { return this.op(0x4c); }
   eqz(): this { return this.op(0x45); }
+  ltS(): this { return this.op(0x48); }
+  geS(): this { return this.op(0x4e); }
+  or(): this { return this.op(0x72); }
+  i32Load(offset = 0): this { return this.op(0x28, ALIGN4, ...uleb(offset)); }
   /** local += value (an i32 local and a constant or another local) */
   inc(local: number, by: { local: number } | number): this {
     this.get(local);
@@ -91,7 +96,12 @@ export class Code {
 
   // float scalars
   f32Zero(): this { return this.op(0x43, 0, 0, 0, 0); }
+  f32Const(value: number): this { return this.op(0x43, ...new Uint8Array(new Float32Array([value]).buffer)); }
   f32Add(): this { return this.op(0x92); }
+  f32Sub(): this { return this.op(0x93); }
+  f32Mul(): this { return this.op(0x94); }
+  f32Div(): this { return this.op(0x95); }
+  f32Sqrt(): this { return this.op(0x91); }
   f32Gt(): this { return this.op(0x5e); }
   /** [x, y, cond] → cond ? x : y */
   select(): this { return this.op(0x1b); }
@@ -107,11 +117,26 @@ export class Code {
   f32x4ExtractLane(lane: number): this { return this.simd(0x1f, lane); }
   f32x4Add(): this { return this.simd(0xe4); }
   f32x4Mul(): this { return this.simd(0xe6); }
+  f32x4Sub(): this { return this.simd(0xe5); }
+  f32x4Div(): this { return this.simd(0xe7); }
+  f32x4Sqrt(): this { return this.simd(0xe3); }
+  /** one f32 from the stack copied into all four lanes */
+  f32x4Splat(): this { return this.simd(0x13); }
   /** pseudo-max: pmax(a, b) = a < b ? b : a, so pmax(0, x) is exactly JS's x > 0 ? x : 0 (NaN → 0) */
   f32x4Pmax(): this { return this.simd(0xeb); }
   /** lane-wise a > b → all-ones or all-zeros lanes, a mask for v128And */
   f32x4Gt(): this { return this.simd(0x44); }
   v128And(): this { return this.simd(0x4e); }
+}
+
+/** Numbers a function's extra locals after its parameters, and remembers their types. */
+export class Locals {
+  readonly types: ValType[] = [];
+  constructor(private readonly numParams: number) {}
+  i32(): number { return this.add(I32); }
+  f32(): number { return this.add(F32); }
+  v128(): number { return this.add(V128); }
+  add(t: ValType): number { this.types.push(t); return this.numParams + this.types.length - 1; }
 }
 
 export interface FunctionDef {

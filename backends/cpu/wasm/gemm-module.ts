@@ -20,7 +20,7 @@
  * lanes read past the row and are thrown away — and store only the valid lanes. The caller
  * keeps 16 bytes of slack after each buffer so those reads stay in bounds.
  */
-import { Code, emitModule, F32, I32, V128, type FunctionDef, type ValType } from './emitter.js';
+import { Code, emitModule, F32, I32, Locals, type FunctionDef, type ValType } from './emitter.js';
 
 export interface GemmShape {
   /** rows per register tile */
@@ -31,13 +31,6 @@ export interface GemmShape {
 
 export const DEFAULT_TILE: GemmShape = { rows: 4, vecs: 2 };
 
-class Locals {
-  readonly types: ValType[] = [];
-  constructor(private readonly numParams: number) {}
-  i32(): number { return this.add(I32); }
-  v128(): number { return this.add(V128); }
-  add(t: ValType): number { this.types.push(t); return this.numParams + this.types.length - 1; }
-}
 
 export function gemmModule(opts: { shared: boolean; maxPages: number; tile?: GemmShape }): Uint8Array<ArrayBuffer> {
   const tile = opts.tile ?? DEFAULT_TILE;

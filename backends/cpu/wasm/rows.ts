@@ -1,0 +1,148 @@
+/**
+ * The embedding row kernels (rows-module.ts) on the CPU backend's shared arena.
+ *
+ * Big arrays already live in the arena (memory.ts), so these kernels run on embedding
+ * tables, optimizer state and gradients in place: the only copies are of the small host
+ * arrays a call brings along (segment ids, touched-row lists), into arena scratch blocks.
+ * Each call splits its rows with the worker thread when there is one: the worker
+ * instantiates the same module on the same shared memory.
+ *
+ * Every function returns false (the caller then runs the JavaScript kernel) when
+ * WebAssembly SIMD or the arena is missing, an operand is not in the arena, or the kernels
+ * are switched off (SPARSEGRAD_WASM=0).
+ */
+import { arenaAlloc, arenaMemory, arenaOffset, ARENA_MAX_PAGES, release } from '../memory.js';
+import { parallelRows, type SplitOptions } from '../threads.js';
+import type { TypedArray } from '../../../core/dtype.js';
+import { rowsModule } from './rows-module.js';
+
+interface RowKernels {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  gatherDot(a: number, b: number, aIds: number, bIds: number, width: number, out: number, i0: number, i1: number): void;
+  segmentSumScaled(scale: number, table: number, rowIds: number, seg: number, n: number, width: number, out: number, s0: number, s1: number): void;
+  adamRows(w: number, g: number, m: number, v: number, rows: number, corr: number, width: number,
+    beta1: number, beta2: number, eps: number, weightDecay: number, r0: number, r1: number): void;
+}
+
+let kernels: RowKernels | null | undefined;
+const enabled = !(typeof process !== 'undefined' && process.env?.SPARSEGRAD_WASM === '0');
+/** Row kernels hand off to the worker above this many floats touched (see cpu/index.ts). */
+const ROW_WORK = 1 << 16;
+
+function getKernels(): RowKernels | null {
+  if (kernels !== undefined) return kernels;
+  kernels = null;
+  const memory = enabled ? arenaMemory() : null;
+  if (!memory) return kernels;
+  try {
+    const bytes = rowsModule({ shared: true, maxPages: ARENA_MAX_PAGES });
+    if (!WebAssembly.validate(bytes)) return kernels;
+    const module = new WebAssembly.Module(bytes);
+    const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as RowKernels;
+    kernels = { module, memory, gatherDot: exports.gatherDot, segmentSumScaled: exports.segmentSumScaled, adamRows: exports.adamRows };
+  } catch {
+    kernels = null; // e.g. a browser main thread that will not compile synchronously
+  }
+  return kernels;
+}
+
+/** Whether the row kernels run on WebAssembly (tests report which path they checked). */
+export function wasmRowsActive(): boolean {
+  return getKernels() !== null;
+}
+
+/**
+ * Runs in the worker thread (and is therefore self-contained): instantiates the module on
+ * the shared memory once, then calls one kernel over [i0, i1).
+ */
+function wasmRowKernel(module: WebAssembly.Module, memory: WebAssembly.Memory, name: string, ...args: number[]): void {
+  const g = globalThis as unknown as { __sparsegradRows?: Record<string, (...a: number[]) => void> };
+  if (!g.__sparsegradRows) g.__sparsegradRows = new WebAssembly.Instance(module, { env: { memory } }).exports as never;
+  g.__sparsegradRows![name](...args);
+}
+
+/** Offsets of the given arrays in the arena, copying host arrays into scratch blocks. */
+class ArenaArgs {
+  private readonly scratch: TypedArray[] = [];
+  /** -1 when `a` is not in the arena and may not be copied (an output or a big table) */
+  inPlace(a: ArrayBufferView): number {
+    return arenaOffset(a);
+  }
+  /** an input: in place, or a copy in the arena (for the small host arrays of a call) */
+  input(a: Int32Array | Float32Array): number {
+    const at = arenaOffset(a);
+    if (at >= 0) return at;
+    const copy = arenaAlloc(a instanceof Int32Array ? 'int32' : 'float32', a.length) as Int32Array | Float32Array | null;
+    if (!copy) throw new Error('cpu: the WebAssembly arena is full'); // 4 GiB of live tensors
+    copy.set(a);
+    this.scratch.push(copy);
+    return arenaOffset(copy);
+  }
+  release(): void {
+    for (const s of this.scratch) release(s);
+  }
+}
+
+/** Runs kernel `name` over [0, rows), split with the worker when it pays. */
+function run(k: RowKernels, name: 'gatherDot' | 'segmentSumScaled' | 'adamRows', args: number[], rows: number, work: number, split?: number): void {
+  const opts: SplitOptions = { minWork: ROW_WORK, split };
+  if (parallelRows(wasmRowKernel, [k.module, k.memory, name, ...args], rows, work, opts)) return;
+  (k[name] as (...a: number[]) => void)(...args, 0, rows);
+}
+
+/** out[i] = a[aIds[i]] · b[bIds[i]] (float32 tables and output in the arena). */
+export function wasmGatherDot(a: Float32Array, b: Float32Array, aIds: Int32Array, bIds: Int32Array, width: number, out: Float32Array): boolean {
+  const k = getKernels();
+  if (!k) return false;
+  const args = new ArenaArgs();
+  const pa = args.inPlace(a), pb = args.inPlace(b), po = args.inPlace(out);
+  if (pa < 0 || pb < 0 || po < 0) return false;
+  const n = aIds.length;
+  run(k, 'gatherDot', [pa, pb, args.input(aIds), args.input(bIds), width, po], n, n * width);
+  args.release();
+  return true;
+}
+
+/** out[seg[i]] += scale[i] · table[rowIds[i]]; out zeroed, [numSegments, width]. */
+export function wasmSegmentSumScaled(scale: Float32Array, table: Float32Array, rowIds: Int32Array, seg: Int32Array,
+  width: number, out: Float32Array, numSegments: number, split: number): boolean {
+  const k = getKernels();
+  if (!k) return false;
+  const args = new ArenaArgs();
+  const pt = args.inPlace(table), po = args.inPlace(out);
+  if (pt < 0 || po < 0) return false;
+  const n = seg.length;
+  run(k, 'segmentSumScaled', [args.input(scale), pt, args.input(rowIds), args.input(seg), n, width, po], numSegments, n * width, split);
+  args.release();
+  return true;
+}
+
+/**
+ * Lazy Adam on the given rows of a float32 table (w, m, v in the arena), gradient row r for
+ * rows[r], each row with its own step count.
+ */
+export function wasmAdamRows(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, rows: Int32Array, steps: Int32Array,
+  width: number, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number): boolean {
+  const k = getKernels();
+  if (!k) return false;
+  const args = new ArenaArgs();
+  const pw = args.inPlace(w), pm = args.inPlace(m), pv = args.inPlace(v);
+  if (pw < 0 || pm < 0 || pv < 0) return false;
+  // per-row bias corrections (no pow in WebAssembly); neighbouring rows often share a step
+  const corr = new Float32Array(2 * rows.length);
+  let lastStep = -1, stepSize = 0, invC2 = 0;
+  for (let r = 0; r < rows.length; r++) {
+    if (steps[r] !== lastStep) {
+      lastStep = steps[r];
+      stepSize = lr / (1 - Math.pow(beta1, lastStep));
+      invC2 = 1 / (1 - Math.pow(beta2, lastStep));
+    }
+    corr[2 * r] = stepSize;
+    corr[2 * r + 1] = invC2;
+  }
+  const pass = [pw, args.input(g), pm, pv, args.input(rows), args.input(corr), width, beta1, beta2, eps, weightDecay];
+  run(k, 'adamRows', pass, rows.length, rows.length * width);
+  args.release();
+  return true;
+}

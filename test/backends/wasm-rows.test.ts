@@ -1,0 +1,133 @@
+/**
+ * The WebAssembly SIMD row kernels (backends/cpu/wasm/rows.ts) on the shared arena, against
+ * the JavaScript kernels they replace, and the arena allocator itself (backends/cpu/memory.ts).
+ * Widths not a multiple of 4 exercise the scalar tails; thread splits are checked by running
+ * the same call with and without the worker being used (row ranges).
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as sg from '../../index.js';
+import { alloc, arenaAlloc, arenaMemory, arenaOffset, release } from '../../backends/cpu/memory.js';
+import { wasmAdamRows, wasmGatherDot, wasmRowsActive, wasmSegmentSumScaled } from '../../backends/cpu/wasm/rows.js';
+import { gatherDotRows, segmentSumScaledSegments } from '../../backends/cpu/rows.js';
+import { adamSparseRows } from '../../backends/cpu/optim.js';
+import { uniqueSorted } from '../../core/rowsparse.js';
+import { randomStream } from '../../core/random.js';
+
+const r = randomStream('wasm-rows-test', 1);
+/** a float32 array in the arena (≥ 64 KB ones land there by themselves; small ones are placed) */
+function arenaF32(n: number, fill: () => number): Float32Array {
+  const a = (arenaAlloc('float32', n) ?? alloc('float32', n)) as Float32Array;
+  for (let i = 0; i < n; i++) a[i] = fill();
+  return a;
+}
+const ids = (n: number, range: number) => Int32Array.from({ length: n }, () => r.int(range));
+const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+};
+
+test('the arena is in use on Node and big arrays live in it', () => {
+  assert.ok(arenaMemory() instanceof WebAssembly.Memory);
+  assert.ok(wasmRowsActive());
+  const big = alloc('float32', 1 << 16);
+  assert.ok(arenaOffset(big) >= 0, 'a 256 KB array is in the arena');
+  assert.ok(big.buffer instanceof SharedArrayBuffer);
+  assert.is(arenaOffset(alloc('float32', 10)), -1, 'small arrays are plain');
+});
+
+test('arena blocks are recycled zeroed, and live blocks never overlap', () => {
+  const a = alloc('float32', 30000) as Float32Array;
+  a.fill(7);
+  const offset = arenaOffset(a);
+  release(a);
+  const b = alloc('float32', 30000) as Float32Array; // same size class: the same block
+  assert.is(arenaOffset(b), offset);
+  assert.ok(b.every((x) => x === 0), 'a recycled block comes back zeroed');
+  const live = [b, ...[20000, 30000, 40000, 100000].map((n) => alloc('float32', n))];
+  const spans = live.map((x) => [arenaOffset(x), arenaOffset(x) + x.byteLength]).sort((p, q) => p[0] - q[0]);
+  for (let i = 1; i < spans.length; i++) assert.ok(spans[i][0] >= spans[i - 1][1], 'blocks overlap');
+  for (const x of live) release(x);
+});
+
+for (const width of [25, 8, 3, 1]) {
+  test(`gatherDot and segmentSumScaled (width ${width}) equal the JavaScript kernels`, () => {
+    const rowsA = 3000, rowsB = 500, n = 4000;
+    const A = arenaF32(rowsA * width, () => r.normal());
+    const B = arenaF32(rowsB * width, () => r.normal());
+    const aIds = ids(n, rowsA), bIds = ids(n, rowsB);
+    const out = arenaF32(n, () => 0);
+    assert.ok(wasmGatherDot(A, B, aIds, bIds, width, out));
+    const ref = new Float32Array(n);
+    gatherDotRows(A, B, aIds, bIds, width, ref, 0, n);
+    assert.ok(maxAbsDiff(out, ref) < 1e-5 * Math.sqrt(width), `gatherDot differs by ${maxAbsDiff(out, ref)}`);
+
+    // the gradient of A: scale-weighted rows of B summed per unique id of A
+    const scale = Float32Array.from({ length: n }, () => r.normal());
+    const { unique, inverse } = uniqueSorted(aIds);
+    const grad = arenaF32(unique.length * width, () => 0);
+    const split = Math.floor(unique.length / 3); // an uneven split between the two threads
+    assert.ok(wasmSegmentSumScaled(scale, B, bIds, inverse, width, grad, unique.length, split));
+    const gref = new Float32Array(unique.length * width);
+    segmentSumScaledSegments(scale, B, bIds, inverse, width, gref, 0, unique.length);
+    assert.ok(maxAbsDiff(grad, gref) < 1e-5, `segmentSumScaled differs by ${maxAbsDiff(grad, gref)}`);
+  });
+
+  test(`lazy Adam rows (width ${width}) equal the JavaScript kernel, touched rows only`, () => {
+    const rows = 5000;
+    const w = arenaF32(rows * width, () => r.normal());
+    const m = arenaF32(rows * width, () => r.normal() * 0.01);
+    const v = arenaF32(rows * width, () => r.next() * 1e-3);
+    const [w0, m0, v0] = [w.slice(), m.slice(), v.slice()];
+    const touched = uniqueSorted(ids(1500, rows)).unique;
+    const steps = Int32Array.from(touched, () => 1 + r.int(50));
+    const g = Float32Array.from({ length: touched.length * width }, () => r.normal() * 0.1);
+    const [lr, b1, b2, eps, wd] = [0.01, 0.9, 0.999, 1e-8, 0.001];
+    assert.ok(wasmAdamRows(w, g, m, v, touched, steps, width, lr, b1, b2, eps, wd));
+    adamSparseRows(w0, g, m0, v0, touched, steps, width, lr, b1, b2, eps, wd, 0, touched.length);
+    assert.ok(maxAbsDiff(w, w0) < 1e-6, `w differs by ${maxAbsDiff(w, w0)}`);
+    assert.ok(maxAbsDiff(m, m0) < 1e-6, `m differs by ${maxAbsDiff(m, m0)}`);
+    assert.ok(maxAbsDiff(v, v0) < 1e-7, `v differs by ${maxAbsDiff(v, v0)}`);
+    // untouched rows are bit-for-bit unchanged (JS left them alone, so equality with w0 says it)
+    const isTouched = new Uint8Array(rows);
+    for (const t of touched) isTouched[t] = 1;
+    for (let row = 0; row < rows; row++) {
+      if (isTouched[row]) continue;
+      for (let k = 0; k < width; k++) assert.is(w[row * width + k], w0[row * width + k]);
+    }
+  });
+}
+
+test('MF training at a size that uses the wasm row kernels learns like the JavaScript ones', () => {
+  // 8000 users × 16 dims = 512 KB tables: in the arena, on the wasm kernels and split with the worker
+  const numUsers = 8000, numItems = 2000, n = 20000;
+  const truthU = Float32Array.from({ length: numUsers * 4 }, () => r.normal());
+  const truthI = Float32Array.from({ length: numItems * 4 }, () => r.normal());
+  const user = ids(n, numUsers), item = ids(n, numItems);
+  const label = Float32Array.from({ length: n }, (_, i) => {
+    let s = 0;
+    for (let k = 0; k < 4; k++) s += truthU[user[i] * 4 + k] * truthI[item[i] * 4 + k];
+    return s;
+  });
+  const model = new sg.models.MatrixFactorization({ numUsers, numItems, dim: 16, seed: 3 });
+  const opt = new sg.optim.Adam(model.parameters(), { lr: 0.02 });
+  const batch = { inputs: { user, item }, label };
+  const losses: number[] = [];
+  for (let step = 0; step < 60; step++) {
+    sg.tidy(() => {
+      const loss = model.computeLoss(model.forwardBatch(batch), batch);
+      losses.push(loss.item());
+      loss.backward();
+      opt.step();
+      opt.zeroGrad();
+    });
+  }
+  const variance = label.reduce((s, x) => s + x * x, 0) / n;
+  assert.ok(losses[59] < 0.5 * variance, `MSE ${losses[59]} vs label variance ${variance}`);
+  assert.ok(losses[59] < losses[0] / 2);
+  model.dispose();
+  opt.dispose();
+});
+
+test.run();
