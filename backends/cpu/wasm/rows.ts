@@ -56,11 +56,17 @@ export function wasmRowsActive(): boolean {
  * Runs in the worker thread (and is therefore self-contained): instantiates the module on
  * the shared memory once, then calls one kernel over [i0, i1).
  */
-function wasmRowKernel(module: WebAssembly.Module, memory: WebAssembly.Memory, name: string, ...args: number[]): void {
+function wasmRowKernel(module: WebAssembly.Module | null, memory: WebAssembly.Memory | null, name: string, ...args: number[]): void {
   const g = globalThis as unknown as { __sparsegradRows?: Record<string, (...a: number[]) => void> };
-  if (!g.__sparsegradRows) g.__sparsegradRows = new WebAssembly.Instance(module, { env: { memory } }).exports as never;
+  if (!g.__sparsegradRows) g.__sparsegradRows = new WebAssembly.Instance(module!, { env: { memory: memory! } }).exports as never;
   g.__sparsegradRows![name](...args);
 }
+
+/**
+ * Module and memory go to the worker with its first call only: cloning them into every
+ * message cost ~1 ms a call, as much as the kernel itself.
+ */
+let workerHasModule = false;
 
 /** Offsets of the given arrays in the arena, copying host arrays into scratch blocks. */
 class ArenaArgs {
@@ -87,7 +93,11 @@ class ArenaArgs {
 /** Runs kernel `name` over [0, rows), split with the worker when it pays. */
 function run(k: RowKernels, name: 'gatherDot' | 'segmentSumScaled' | 'adamRows', args: number[], rows: number, work: number, split?: number): void {
   const opts: SplitOptions = { minWork: ROW_WORK, split };
-  if (parallelRows(wasmRowKernel, [k.module, k.memory, name, ...args], rows, work, opts)) return;
+  const setup = workerHasModule ? [null, null] : [k.module, k.memory];
+  if (parallelRows(wasmRowKernel, [...setup, name, ...args], rows, work, opts)) {
+    workerHasModule = true;
+    return;
+  }
   (k[name] as (...a: number[]) => void)(...args, 0, rows);
 }
 
@@ -118,6 +128,28 @@ export function wasmSegmentSumScaled(scale: Float32Array, table: Float32Array, r
   return true;
 }
 
+let corrTable = { beta1: NaN, beta2: NaN, values: new Float64Array(0) };
+
+/**
+ * [1 / (1 − β1^t), 1 / (1 − β2^t)] for t = 0 … max(steps), kept between calls: every row
+ * has its own step count, and two Math.pow per row cost more than the update itself.
+ */
+function corrections(beta1: number, beta2: number, steps: Int32Array): Float64Array {
+  let maxStep = 0;
+  for (let r = 0; r < steps.length; r++) if (steps[r] > maxStep) maxStep = steps[r];
+  const c = corrTable;
+  if (c.beta1 !== beta1 || c.beta2 !== beta2 || c.values.length < 2 * (maxStep + 1)) {
+    const size = Math.max(2 * (maxStep + 1), c.values.length * 2, 64);
+    const values = new Float64Array(size);
+    for (let t = 1; t < size / 2; t++) {
+      values[2 * t] = 1 / (1 - Math.pow(beta1, t));
+      values[2 * t + 1] = 1 / (1 - Math.pow(beta2, t));
+    }
+    corrTable = { beta1, beta2, values };
+  }
+  return corrTable.values;
+}
+
 /**
  * Lazy Adam on the given rows of a float32 table (w, m, v in the arena), gradient row r for
  * rows[r], each row with its own step count.
@@ -129,17 +161,13 @@ export function wasmAdamRows(w: Float32Array, g: Float32Array, m: Float32Array, 
   const args = new ArenaArgs();
   const pw = args.inPlace(w), pm = args.inPlace(m), pv = args.inPlace(v);
   if (pw < 0 || pm < 0 || pv < 0) return false;
-  // per-row bias corrections (no pow in WebAssembly); neighbouring rows often share a step
+  // per-row bias corrections (WebAssembly has no pow), from a table by step count
+  const table = corrections(beta1, beta2, steps);
   const corr = new Float32Array(2 * rows.length);
-  let lastStep = -1, stepSize = 0, invC2 = 0;
   for (let r = 0; r < rows.length; r++) {
-    if (steps[r] !== lastStep) {
-      lastStep = steps[r];
-      stepSize = lr / (1 - Math.pow(beta1, lastStep));
-      invC2 = 1 / (1 - Math.pow(beta2, lastStep));
-    }
-    corr[2 * r] = stepSize;
-    corr[2 * r + 1] = invC2;
+    const t = 2 * steps[r];
+    corr[2 * r] = lr * table[t];
+    corr[2 * r + 1] = table[t + 1];
   }
   const pass = [pw, args.input(g), pm, pv, args.input(rows), args.input(corr), width, beta1, beta2, eps, weightDecay];
   run(k, 'adamRows', pass, rows.length, rows.length * width);
