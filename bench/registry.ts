@@ -10,8 +10,9 @@ import { scaling } from './benchmarks/scaling.js';
 import { cpuVsWebgl } from './benchmarks/cpu-vs-webgl.js';
 import { throughput } from './benchmarks/throughput.js';
 import { fp16 } from './benchmarks/fp16.js';
+import { epoch } from './benchmarks/epoch.js';
 
-export const registry: readonly Benchmark[] = [sparseGrad, csrInput, scaling, cpuVsWebgl, throughput, fp16];
+export const registry: readonly Benchmark[] = [sparseGrad, csrInput, scaling, cpuVsWebgl, throughput, epoch, fp16];
 
 /** The benchmarks named in `only` (all when null), in registry order; unknown names are an error listing the valid ones. */
 export function selectBenchmarks(only: string[] | null, from: readonly Benchmark[] = registry): Benchmark[] {
