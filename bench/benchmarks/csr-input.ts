@@ -8,7 +8,7 @@
  * sides, so it bounds the end-to-end ratio (Amdahl) however fast the sparse input is.
  */
 import type { BenchCase, Benchmark, BenchContext, Comparison, SizeMode } from '../types.js';
-import { userRowStep } from './workloads.js';
+import { multVAEStep, userRowStep } from './workloads.js';
 
 const SEED_VAE = { seedRatio: 12.5, source: 'Mult-VAE case study, sparse input (MXNet, GPU)' };
 
@@ -21,15 +21,24 @@ function cases(size: SizeMode): BenchCase[] {
     itemUnit: 'users',
     repeats: part === 'autoencoder' && size === 'full' ? { minRounds: 3, warmup: 1 } : undefined,
   });
-  if (size === 'tiny') return [mk('input-layer', 1000, 8, 16), mk('autoencoder', 1000, 8, 16)];
+  const vae = (items: number, batch: number, hidden: number, latent: number): BenchCase => ({
+    id: `mult-vae,items=${items},batch=${batch},hidden=${hidden},latent=${latent}`,
+    label: `Mult-VAE ${items.toLocaleString('en-US')} items 1%, batch ${batch}, ${hidden}-${latent}`,
+    params: { part: 'mult-vae', items, batch, hidden, latent, density: 0.01 },
+    items: batch,
+    itemUnit: 'users',
+    repeats: size === 'full' ? { minRounds: 3, warmup: 1 } : undefined,
+  });
+  if (size === 'tiny') return [mk('input-layer', 1000, 8, 16), mk('autoencoder', 1000, 8, 16), vae(1000, 8, 16, 8)];
   // the dense batch-500 input layer takes ~16 s per step on this CPU (and ~30 s on software
   // WebGL): batch 100 keeps CI in minutes with about the same ratio
-  if (size === 'quick') return [mk('input-layer', 20000, 100, 600), mk('autoencoder', 20000, 16, 200)];
+  if (size === 'quick') return [mk('input-layer', 20000, 100, 600), mk('autoencoder', 20000, 16, 200), vae(20000, 100, 600, 200)];
   // The decoder's [batch, hidden]·[hidden, 20000] product dominates the full step: at the
   // VAE's batch 500 and hidden 600 that is 6·10⁹ multiply-adds per product on this CPU.
   return [
     mk('input-layer', 20000, 500, 600), mk('input-layer', 20000, 100, 600),
     mk('autoencoder', 20000, 64, 600), mk('autoencoder', 20000, 16, 200),
+    vae(20000, 500, 600, 200),
   ];
 }
 
@@ -58,5 +67,18 @@ export const csrInput: Benchmark = {
   comparisons: [
     comparison('input-layer', 'Input layer (items → hidden, tanh): dense vs CSR input'),
     comparison('autoencoder', 'Autoencoder step (items → hidden → items, multinomial likelihood): dense vs CSR input'),
+    {
+      id: 'mult-vae',
+      title: 'Mult-VAE step (models/vae.ts, 600-200, −ELBO, Adam): densified vs CSR input',
+      sides: (['dense', 'csr'] as const).map((input) => ({
+        label: input,
+        setup: (c: BenchCase, ctx: BenchContext) => multVAEStep({
+          items: c.params.items as number, batch: c.params.batch as number, hidden: c.params.hidden as number,
+          latent: c.params.latent as number, density: c.params.density as number, input,
+        }, ctx),
+      })),
+      appliesTo: (c) => c.params.part === 'mult-vae',
+      reference: () => SEED_VAE,
+    },
   ],
 };
