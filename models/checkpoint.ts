@@ -12,6 +12,7 @@ import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } f
 import { endianness } from 'node:os';
 import type { Tensor } from '../core/tensor.js';
 import { CSR } from '../core/csr.js';
+import { decodeHalfArray } from '../core/float16.js';
 import type { Recommender, ModelMeta } from './recommender.js';
 import { buildModel } from './registry.js';
 import { Optimizer } from './optim/optimizer.js';
@@ -151,6 +152,7 @@ function floatsOf(payload: Buffer, e: TensorEntry): Float32Array | Float64Array 
   if (e.dtype === 'int32') return new Int32Array(copy);
   if (e.dtype === 'float64') return new Float64Array(copy);
   if (e.dtype === 'float32') return new Float32Array(copy);
+  if (e.dtype === 'float16') return decodeHalfArray(new Uint16Array(copy)); // stored as raw half bits
   throw new Error(`load: tensor '${e.name}' has dtype ${e.dtype}, which checkpoints do not store yet`);
 }
 

@@ -6,6 +6,7 @@
 import type { Tensor } from '../../core/tensor.js';
 import { engine } from '../../core/engine.js';
 import { variable } from '../../ops/creation.js';
+import { storageFor } from '../../ops/util.js';
 import { fmtShape, shapesEqual } from '../../core/shape.js';
 
 export abstract class Module {
@@ -76,7 +77,8 @@ export abstract class Module {
       const t = own.get(name);
       if (!t) throw new Error(`loadStateDict: unexpected tensor '${name}' (model has: ${[...own.keys()].join(', ')})`);
       if (v.length !== t.size) throw new Error(`loadStateDict: '${name}' has ${v.length} values, the model's ${fmtShape(t.shape)} needs ${t.size}`);
-      t.backend.overwrite(t.dataId, v);
+      // values arrive as numbers; a float16 tensor stores encoded half bits
+      t.backend.overwrite(t.dataId, storageFor(v, t.dtype));
     }
   }
 

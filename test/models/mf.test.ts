@@ -206,4 +206,16 @@ test('fit logs MXNet-style lines and supports early stopping and a learning-rate
   assert.ok(Math.abs(h.optimizer.lr - 1e-9 * 0.5 ** (h.epochs.length - 1)) < 1e-18);
 });
 
+
+test('loadStateDict fills a float16 table with half bits (as checkpoints decode them), not truncated numbers', () => {
+  const a = new sg.nn.Embedding({ num: 50, dim: 4, dtype: 'float16', seed: 1 });
+  const b = new sg.nn.Embedding({ num: 50, dim: 4, dtype: 'float16', seed: 2 });
+  const values = new Map([...a.stateDict()].map(([k, t]) => [k, t.dataSync()] as const));
+  b.loadStateDict(values);
+  assert.equal(Array.from(b.weight.dataSync()), Array.from(a.weight.dataSync()));
+  assert.is(b.weight.dtype, 'float16');
+  a.dispose();
+  b.dispose();
+});
+
 test.run();
