@@ -10,7 +10,7 @@ import type {
 import { computeType, type DType, type TypedArray } from '../../core/dtype.js';
 import { alloc, allocCopy, release } from './memory.js';
 import { parallelRows } from './threads.js';
-import { wasmAdamRows, wasmGatherDot, wasmSegmentSumScaled } from './wasm/rows.js';
+import { wasmAdamRows, wasmGatherDot, wasmSegmentSumScaled, wasmSpmm } from './wasm/rows.js';
 import { decodeHalfArray, encodeHalfArray, floatToHalf, halfTable } from '../../core/float16.js';
 import { broadcastIndexMap, sizeOf } from '../../core/shape.js';
 import { binaryBroadcastFast, binaryIndexed, binaryScalar, binarySameShape, broadcastKind, BINARY_SCALAR, unaryInto, type FloatArray, type NumArray } from './elementwise.js';
@@ -264,7 +264,9 @@ export class CpuBackend implements Backend {
   spmm(a: CSRInfo, b: TensorInfo): DataId {
     const N = b.shape[1];
     const out = scratch(computeType(b.dtype), a.shape[0] * N) as FloatArray;
-    spmmInto(a, float(b), N, out);
+    const bv = float(b);
+    if (bv instanceof Float32Array && out instanceof Float32Array && wasmSpmm(a.indptr, a.indices, a.values, bv, N, out)) return this.out(out, b.dtype);
+    spmmInto(a, bv, N, out);
     return this.out(out, b.dtype);
   }
 
@@ -369,7 +371,20 @@ export class CpuBackend implements Backend {
 
   adamUpdate(w: TensorInfo, grad: TensorInfo, m: TensorInfo, v: TensorInfo, step: number, opts: AdamOptions): void {
     const W = mutable(w); const Mm = mutable(m); const Vv = mutable(v);
-    optim.adamDense(W.arr, float(grad), Mm.arr, Vv.arr, step, opts);
+    const g = float(grad);
+    // a big float32 tensor: the lazy-Adam SIMD kernel over all of its rows (arena arrays only)
+    const width = w.shape.length > 1 ? w.shape[w.shape.length - 1] : sizeOf(w.shape);
+    const rows = width > 0 ? sizeOf(w.shape) / width : 0;
+    if (rows > 0 && W.arr.length >= ROW_WORK && isF32(W.arr, g, Mm.arr, Vv.arr)) {
+      const all = Int32Array.from({ length: rows }, (_, r) => r);
+      const steps = new Int32Array(rows).fill(step);
+      if (wasmAdamRows(W.arr as Float32Array, g as Float32Array, Mm.arr as Float32Array, Vv.arr as Float32Array, all, steps, width,
+        opts.lr, opts.beta1, opts.beta2, opts.eps, opts.weightDecay)) {
+        W.commit(); Mm.commit(); Vv.commit();
+        return;
+      }
+    }
+    optim.adamDense(W.arr, g, Mm.arr, Vv.arr, step, opts);
     W.commit(); Mm.commit(); Vv.commit();
   }
 

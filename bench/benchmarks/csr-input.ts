@@ -55,7 +55,9 @@ function comparison(part: 'input-layer' | 'autoencoder', title: string): Compari
     title,
     sides: [side('dense'), side('csr')],
     appliesTo: (c) => c.params.part === part,
-    reference: (c) => (c.params.items === 20000 ? { targetRatio: 10, ...SEED_VAE } : SEED_VAE),
+    // the 10× target is the input format's: the input layer; a whole step also runs the
+    // dense decoder back to every item on both sides, which bounds its ratio (Amdahl)
+    reference: (c) => (part === 'input-layer' && c.params.items === 20000 ? { targetRatio: 10, ...SEED_VAE } : SEED_VAE),
   };
 }
 

@@ -8,9 +8,10 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as sg from '../../index.js';
 import { alloc, arenaAlloc, arenaMemory, arenaOffset, release } from '../../backends/cpu/memory.js';
-import { wasmAdamRows, wasmGatherDot, wasmRowsActive, wasmSegmentSumScaled } from '../../backends/cpu/wasm/rows.js';
+import { wasmAdamRows, wasmGatherDot, wasmRowsActive, wasmSegmentSumScaled, wasmSpmm } from '../../backends/cpu/wasm/rows.js';
+import { spmmInto } from '../../backends/cpu/matmul.js';
 import { gatherDotRows, segmentSumScaledSegments } from '../../backends/cpu/rows.js';
-import { adamSparseRows } from '../../backends/cpu/optim.js';
+import { adamDense, adamSparseRows } from '../../backends/cpu/optim.js';
 import { uniqueSorted } from '../../core/rowsparse.js';
 import { randomStream } from '../../core/random.js';
 
@@ -98,6 +99,40 @@ for (const width of [25, 8, 3, 1]) {
     }
   });
 }
+
+for (const N of [600, 7, 1]) {
+  test(`spmm (CSR · dense, N = ${N}) equals the JavaScript kernel, empty rows included`, () => {
+    const M = 300, K = 2000;
+    const x = sg.fromDense(Float32Array.from({ length: M * K }, (_, i) => (Math.floor(i / K) % 7 === 3 ? 0 : r.next() < 0.01 ? r.normal() : 0)), [M, K]);
+    const b = arenaF32(K * N, () => r.normal());
+    const out = arenaF32(M * N, () => 0);
+    assert.ok(wasmSpmm(x.indptr, x.indices, x.values, b, N, out));
+    const ref = new Float32Array(M * N);
+    spmmInto({ indptr: x.indptr, indices: x.indices, values: x.values, shape: [M, K] }, b, N, ref);
+    assert.ok(maxAbsDiff(out, ref) < 1e-5, `spmm differs by ${maxAbsDiff(out, ref)}`);
+    assert.ok(out.subarray(3 * N, 4 * N).every((v) => v === 0), 'an empty row stays zero');
+  });
+}
+
+test('dense Adam on a big float32 tensor (the SIMD path) equals the JavaScript kernel', () => {
+  const w = sg.variable(sg.randn([300, 256], { seed: 5 }));
+  assert.ok(arenaOffset(w.rawSync()) >= 0, '300 KB: an arena array, so the SIMD kernel runs');
+  const ref = Float32Array.from(w.dataSync());
+  const m = new Float32Array(ref.length), v = new Float32Array(ref.length);
+  const opts = { lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.001 };
+  const opt = new sg.optim.Adam([w], opts);
+  for (let step = 1; step <= 3; step++) {
+    const c = sg.randn([300, 256], { seed: 10 + step });
+    sg.tidy(() => sg.sum(sg.mul(w, c)).backward());
+    opt.step();
+    opt.zeroGrad();
+    adamDense(ref, c.dataSync() as Float32Array, m, v, step, opts);
+    c.dispose();
+  }
+  assert.ok(maxAbsDiff(w.dataSync(), ref) < 1e-6, `differs by ${maxAbsDiff(w.dataSync(), ref)}`);
+  opt.dispose();
+  w.dispose();
+});
 
 test('MF training at a size that uses the wasm row kernels learns like the JavaScript ones', () => {
   // 8000 users × 16 dims = 512 KB tables: in the arena, on the wasm kernels and split with the worker

@@ -9,6 +9,8 @@
  *   adamRows(w, g, m, v, rows, corr, width, beta1, beta2, eps, weightDecay, r0, r1)
  *     lazy Adam on rows[r] of w, m, v with gradient row r of g, for r in [r0, r1);
  *     corr[2r] = lr / (1 − β1^t), corr[2r+1] = 1 / (1 − β2^t) for that row's step t
+ *   spmm(indptr, indices, values, b, N, out, i0, i1)
+ *     out[i] += Σ_p values[p] · b[indices[p]] over row i's entries of a CSR matrix (i in [i0, i1))
  *
  * Pointers are byte offsets into the arena; `width` counts floats. The [i0, i1) / [s0, s1) /
  * [r0, r1) ranges let two threads split the work (threads.ts): each output row is written by
@@ -148,6 +150,28 @@ function adamRows(): FunctionDef {
   return { name: 'adamRows', params, locals: L.types, body: code };
 }
 
+function spmm(): FunctionDef {
+  const [indptr, indices, values, b, N, out, i0, i1] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const L = new Locals(8);
+  const i = L.i32(), p = L.i32(), pEnd = L.i32(), k = L.i32(), src = L.i32(), dst = L.i32(), rowBytes = L.i32();
+  const sv = L.v128(), sf = L.f32();
+  const code = new Code();
+  code.get(N).i32(4).mul().set(rowBytes);
+  forRange(code, i, i0, i1, () => {
+    code.get(indptr).get(i).i32(4).mul().add().i32Load(0).set(p);
+    code.get(indptr).get(i).i32(4).mul().add().i32Load(4).set(pEnd);
+    forRange(code, p, p, pEnd, () => {
+      code.get(values).get(p).i32(4).mul().add().f32Load().tee(sf).f32x4Splat().set(sv);
+      code.get(b).get(indices).get(p).i32(4).mul().add().i32Load().get(rowBytes).mul().add().set(src);
+      code.get(out).get(i).get(rowBytes).mul().add().set(dst);
+      overRow(code, k, N, [src, dst],
+        () => code.get(dst).get(dst).v128Load().get(sv).get(src).v128Load().f32x4Mul().f32x4Add().v128Store(),
+        () => code.get(dst).get(dst).f32Load().get(sf).get(src).f32Load().f32Mul().f32Add().f32Store());
+    });
+  });
+  return { name: 'spmm', params: new Array(8).fill(I32), locals: L.types, body: code };
+}
+
 export function rowsModule(memory: { shared: boolean; maxPages: number }): Uint8Array<ArrayBuffer> {
-  return emitModule([gatherDot(), segmentSumScaled(), adamRows()], memory);
+  return emitModule([gatherDot(), segmentSumScaled(), adamRows(), spmm()], memory);
 }

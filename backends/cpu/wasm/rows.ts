@@ -23,6 +23,7 @@ interface RowKernels {
   segmentSumScaled(scale: number, table: number, rowIds: number, seg: number, n: number, width: number, out: number, s0: number, s1: number): void;
   adamRows(w: number, g: number, m: number, v: number, rows: number, corr: number, width: number,
     beta1: number, beta2: number, eps: number, weightDecay: number, r0: number, r1: number): void;
+  spmm(indptr: number, indices: number, values: number, b: number, N: number, out: number, i0: number, i1: number): void;
 }
 
 let kernels: RowKernels | null | undefined;
@@ -40,7 +41,7 @@ function getKernels(): RowKernels | null {
     if (!WebAssembly.validate(bytes)) return kernels;
     const module = new WebAssembly.Module(bytes);
     const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as RowKernels;
-    kernels = { module, memory, gatherDot: exports.gatherDot, segmentSumScaled: exports.segmentSumScaled, adamRows: exports.adamRows };
+    kernels = { module, memory, gatherDot: exports.gatherDot, segmentSumScaled: exports.segmentSumScaled, adamRows: exports.adamRows, spmm: exports.spmm };
   } catch {
     kernels = null; // e.g. a browser main thread that will not compile synchronously
   }
@@ -91,7 +92,7 @@ class ArenaArgs {
 }
 
 /** Runs kernel `name` over [0, rows), split with the worker when it pays. */
-function run(k: RowKernels, name: 'gatherDot' | 'segmentSumScaled' | 'adamRows', args: number[], rows: number, work: number, split?: number): void {
+function run(k: RowKernels, name: 'gatherDot' | 'segmentSumScaled' | 'adamRows' | 'spmm', args: number[], rows: number, work: number, split?: number): void {
   const opts: SplitOptions = { minWork: ROW_WORK, split };
   const setup = workerHasModule ? [null, null] : [k.module, k.memory];
   if (parallelRows(wasmRowKernel, [...setup, name, ...args], rows, work, opts)) {
@@ -174,3 +175,17 @@ export function wasmAdamRows(w: Float32Array, g: Float32Array, m: Float32Array, 
   args.release();
   return true;
 }
+
+/** out[M, N] = X · b for a CSR X [M, K] (b float32 [K, N] and out zeroed, both in the arena). */
+export function wasmSpmm(indptr: Int32Array, indices: Int32Array, values: Float32Array, b: Float32Array, N: number, out: Float32Array): boolean {
+  const k = getKernels();
+  if (!k) return false;
+  const args = new ArenaArgs();
+  const pb = args.inPlace(b), po = args.inPlace(out);
+  if (pb < 0 || po < 0) return false;
+  const M = indptr.length - 1;
+  run(k, 'spmm', [args.input(indptr), args.input(indices), args.input(values), pb, N, po], M, indices.length * N);
+  args.release();
+  return true;
+}
+
