@@ -7,7 +7,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as sg from '../../index.js';
-import { alloc, arenaAlloc, arenaMemory, arenaOffset, release } from '../../backends/cpu/memory.js';
+import { alloc, arenaAlloc, arenaBytes, arenaMemory, arenaOffset, FreeList, release } from '../../backends/cpu/memory.js';
 import { wasmAdamRows, wasmGatherDot, wasmRowsActive, wasmSegmentSumScaled, wasmSpmm } from '../../backends/cpu/wasm/rows.js';
 import { spmmInto } from '../../backends/cpu/matmul.js';
 import { gatherDotRows, segmentSumScaledSegments } from '../../backends/cpu/rows.js';
@@ -50,6 +50,34 @@ test('arena blocks are recycled zeroed, and live blocks never overlap', () => {
   const spans = live.map((x) => [arenaOffset(x), arenaOffset(x) + x.byteLength]).sort((p, q) => p[0] - q[0]);
   for (let i = 1; i < spans.length; i++) assert.ok(spans[i][0] >= spans[i - 1][1], 'blocks overlap');
   for (const x of live) release(x);
+});
+
+test('FreeList: best fit, split, merge with both neighbours and with the top', () => {
+  const f = new FreeList();
+  const [a, b, c, d] = [100, 200, 300, 400].map((n) => f.take(n));
+  assert.equal([a, b, c, d], [0, 100, 300, 600]);
+  f.give(b, 200);
+  f.give(a, 100); // merges with b's block
+  assert.equal(f.blocks(), [[0, 300]]);
+  assert.is(f.take(250), 0); // best fit, split
+  assert.equal(f.blocks(), [[250, 50]]);
+  f.give(0, 250);
+  f.give(c, 300); // 0..600 one block again
+  assert.equal(f.blocks(), [[0, 600]]);
+  f.give(d, 400); // touches the free block and the top: everything is free
+  assert.equal(f.blocks(), []);
+  assert.is(f.top, 0);
+});
+
+test('a long process with changing sizes reuses the arena instead of growing it', () => {
+  const big = alloc('float32', 16 << 20) as Float32Array; // 64 MB
+  const before = arenaBytes();
+  release(big);
+  for (let round = 0; round < 3; round++) {
+    const parts = Array.from({ length: 7 }, (_, i) => alloc('float32', (2 << 20) + i * 1000)); // 7 × ~8 MB
+    for (const p of parts) release(p);
+  }
+  assert.is(arenaBytes(), before, 'the freed 64 MB served the smaller arrays');
 });
 
 for (const width of [25, 8, 3, 1]) {
