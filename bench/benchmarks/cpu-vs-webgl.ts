@@ -88,8 +88,10 @@ export const cpuVsWebgl: Benchmark = {
     sides: [side('cpu'), side('webgl')],
     reference: (c) => {
       const full = c.params.batch === 25000;
-      if (full && c.params.op === 'mf-step') return { seedThroughput: 190000, targetThroughput: 1000000, side: 'cpu', source: 'MXNet MF tutorial (GPU)' };
-      if (full && c.params.op === 'deepmf-step') return { seedThroughput: 126000, targetThroughput: 130000, side: 'cpu', source: 'MXNet DeepMF tutorial (GPU)' };
+      // the steps here are composed from primitives (the same on both backends); the MF and
+      // DeepMF throughput targets are measured on the model classes by `throughput`
+      if (full && c.params.op === 'mf-step') return { seedThroughput: 190000, side: 'cpu', source: 'MXNet MF tutorial (GPU)' };
+      if (full && c.params.op === 'deepmf-step') return { seedThroughput: 126000, side: 'cpu', source: 'MXNet DeepMF tutorial (GPU)' };
       return undefined;
     },
   }],

@@ -77,14 +77,15 @@ export const epoch: Benchmark = {
       id: 'mf',
       title: 'MF (dim 25) epoch with fit: sparse gradients, lazy Adam',
       sides: [{ label: 'MF epoch', setup: epochSide((d) => new sg.models.MatrixFactorization({ numUsers: d.numUsers, numItems: d.numItems, dim: 25 })) }],
-      // the issue: at 1M samples/s an epoch of 19M ratings takes about 20 s
-      reference: () => ({ targetThroughput: 1_000_000, seedThroughput: 190_000, source: 'MXNet MF tutorial on a GPU' }),
+      // the step target (1M samples/s) is `throughput`'s; the issue expects an epoch of
+      // 19M ratings "then about 20 s", which includes shuffling and assembling batches
+      reference: () => ({ seedThroughput: 190_000, source: 'MXNet MF tutorial on a GPU' }),
     },
     {
       id: 'deepmf',
       title: 'DeepMF 64-64-1 epoch with fit: sparse gradients, lazy Adam',
       sides: [{ label: 'DeepMF epoch', setup: epochSide((d) => new sg.models.DeepMF({ numUsers: d.numUsers, numItems: d.numItems })) }],
-      reference: () => ({ targetThroughput: 130_000, seedThroughput: 126_000, source: 'MXNet deep MF tutorial on a GPU' }),
+      reference: () => ({ seedThroughput: 126_000, source: 'MXNet deep MF tutorial on a GPU' }),
     },
   ],
 };
