@@ -65,6 +65,8 @@ export interface MemoryInfo {
   numBuffers: number;
   /** bytes held by live DataIds */
   numBytes: number;
+  /** bytes the backend holds from the system, live or kept for reuse (the CPU arena, which never shrinks) */
+  reservedBytes?: number;
 }
 
 export interface Backend {

@@ -19,7 +19,7 @@ export interface MemoryReport {
   /** their logical bytes (size × bytes per element) */
   numBytes: number;
   /** per backend: live tensors, their bytes and what the backend itself holds */
-  backends: Record<string, { numTensors: number; numBytes: number; numBuffers: number; bufferBytes: number }>;
+  backends: Record<string, { numTensors: number; numBytes: number; numBuffers: number; bufferBytes: number; reservedBytes: number }>;
 }
 
 /** Anything `tidy` can return: tensors inside arrays and plain objects are kept. */
@@ -155,7 +155,7 @@ class Engine {
       const mem = backend ? backend.memory() : { numBuffers: 0, numBytes: 0 };
       report.backends[name] = {
         numTensors: entry.numTensors, numBytes: entry.numBytes,
-        numBuffers: mem.numBuffers, bufferBytes: mem.numBytes,
+        numBuffers: mem.numBuffers, bufferBytes: mem.numBytes, reservedBytes: mem.reservedBytes ?? mem.numBytes,
       };
       report.numTensors += entry.numTensors;
       report.numBytes += entry.numBytes;

@@ -8,7 +8,7 @@ import type {
   SGDOptions, TensorInfo, UnaryOp,
 } from '../backend.js';
 import { computeType, type DType, type TypedArray } from '../../core/dtype.js';
-import { alloc, allocCopy, release } from './memory.js';
+import { alloc, allocCopy, release, reservedBytes } from './memory.js';
 import { parallelRows } from './threads.js';
 import { wasmAdamRows, wasmGatherDot, wasmSegmentSumScaled, wasmSpmm } from './wasm/rows.js';
 import { decodeHalfArray, encodeHalfArray, floatToHalf, halfTable } from '../../core/float16.js';
@@ -153,7 +153,7 @@ export class CpuBackend implements Backend {
   }
 
   memory(): MemoryInfo {
-    return { numBuffers: this.numBuffers, numBytes: this.numBytes };
+    return { numBuffers: this.numBuffers, numBytes: this.numBytes, reservedBytes: reservedBytes() };
   }
 
   private out(values: NumArray, dtype: DType): DataId {

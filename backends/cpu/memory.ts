@@ -252,3 +252,8 @@ export function release(values: TypedArray): void {
 export function arenaBytes(): number {
   return arena ? arena.memory.buffer.byteLength : 0;
 }
+
+/** Bytes held for reuse or in use outside V8's heap: the arena plus kept plain buffers. */
+export function reservedBytes(): number {
+  return arenaBytes() + plainPooled;
+}

@@ -80,6 +80,20 @@ test('a long process with changing sizes reuses the arena instead of growing it'
   assert.is(arenaBytes(), before, 'the freed 64 MB served the smaller arrays');
 });
 
+test('sg.memory() reports the arena as reserved bytes, and live bytes drop on dispose', () => {
+  const anchor = sg.zeros([1]); // so the report has a cpu entry before the big tensor
+  const before = sg.memory().backends.cpu;
+  const t = sg.zeros([1000, 1000]); // 4 MB: an arena block
+  const during = sg.memory().backends.cpu;
+  assert.is(during.bufferBytes - before.bufferBytes, 4_000_000);
+  assert.ok(during.reservedBytes >= during.bufferBytes);
+  t.dispose();
+  const after = sg.memory().backends.cpu;
+  assert.is(after.bufferBytes, before.bufferBytes);
+  assert.is(after.reservedBytes, during.reservedBytes, 'the arena keeps its memory for reuse');
+  anchor.dispose();
+});
+
 for (const width of [25, 8, 3, 1]) {
   test(`gatherDot and segmentSumScaled (width ${width}) equal the JavaScript kernels`, () => {
     const rowsA = 3000, rowsB = 500, n = 4000;
