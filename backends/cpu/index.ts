@@ -9,7 +9,7 @@ import type {
 } from '../backend.js';
 import { computeType, type DType, type TypedArray } from '../../core/dtype.js';
 import { alloc, allocCopy, release, reservedBytes } from './memory.js';
-import { parallelRows } from './threads.js';
+import { parallelRows, ROW_MIN_WORK } from './threads.js';
 import { wasmAdamRows, wasmGatherDot, wasmSegmentSumScaled, wasmSpmm } from './wasm/rows.js';
 import { decodeHalfArray, encodeHalfArray, floatToHalf, halfTable } from '../../core/float16.js';
 import { broadcastIndexMap, sizeOf } from '../../core/shape.js';
@@ -87,13 +87,6 @@ function mutableRows(w: TensorInfo, rows: Int32Array): { arr: FloatArray; target
   };
   return { arr, target: { rows, width, compactWeights: true }, commit };
 }
-
-/**
- * Row kernels (gather-dot, scaled segment sums, lazy Adam) are bound by random reads of
- * embedding rows, so a second thread pays off at far less arithmetic than a matmul needs —
- * as long as the tables already live in shared memory (memory.ts puts them there).
- */
-const ROW_WORK = 1 << 16;
 
 const isF32 = (...xs: ArrayBufferView[]): boolean => xs.every((x) => x instanceof Float32Array);
 
@@ -321,7 +314,7 @@ export class CpuBackend implements Backend {
     const args = [num(a), num(b), num(aIds), num(bIds), width, out] as const;
     if (isF32(args[0], args[1], out) && args[2] instanceof Int32Array && args[3] instanceof Int32Array
       && wasmGatherDot(args[0] as Float32Array, args[1] as Float32Array, args[2], args[3], width, out as Float32Array)) return this.out(out, a.dtype === b.dtype ? a.dtype : 'float32');
-    if (!parallelRows(gatherDotRows, [...args], n, n * width, { mustBeShared: [0, 1], minWork: ROW_WORK })) gatherDotRows(...args, 0, n);
+    if (!parallelRows(gatherDotRows, [...args], n, n * width, { mustBeShared: [0, 1], minWork: ROW_MIN_WORK })) gatherDotRows(...args, 0, n);
     return this.out(out, a.dtype === b.dtype ? a.dtype : 'float32');
   }
 
@@ -329,13 +322,15 @@ export class CpuBackend implements Backend {
     const width = sizeOf(table.shape.slice(1));
     const out = scratch(computeType(table.dtype), numSegments * width) as FloatArray;
     const args = [num(scale), num(table), num(rowIds), segmentIds, width, out] as const;
-    // split where half the entries fall on each side (popular items bunch up at low ids)
-    const split = { mustBeShared: [1], minWork: ROW_WORK, split: balancedSplit(segmentIds, numSegments) };
+    // split where half the entries fall on each side (popular items bunch up at low ids),
+    // found only when the work is big enough to split at all
+    const work = segmentIds.length * width;
+    const split = { mustBeShared: [1], minWork: ROW_MIN_WORK, split: work >= ROW_MIN_WORK ? balancedSplit(segmentIds, numSegments) : undefined };
     const [sc, tb, ids] = args;
     if (isF32(sc, tb, out) && ids instanceof Int32Array && wasmSegmentSumScaled(sc as Float32Array, tb as Float32Array, ids, segmentIds, width, out as Float32Array, numSegments, split.split)) {
       return this.out(out, table.dtype);
     }
-    if (!parallelRows(segmentSumScaledSegments, [...args], numSegments, segmentIds.length * width, split)) {
+    if (!parallelRows(segmentSumScaledSegments, [...args], numSegments, work, split)) {
       segmentSumScaledSegments(...args, 0, numSegments);
     }
     return this.out(out, table.dtype);
@@ -375,7 +370,7 @@ export class CpuBackend implements Backend {
     // a big float32 tensor: the lazy-Adam SIMD kernel over all of its rows (arena arrays only)
     const width = w.shape.length > 1 ? w.shape[w.shape.length - 1] : sizeOf(w.shape);
     const rows = width > 0 ? sizeOf(w.shape) / width : 0;
-    if (rows > 0 && W.arr.length >= ROW_WORK && isF32(W.arr, g, Mm.arr, Vv.arr)) {
+    if (rows > 0 && W.arr.length >= ROW_MIN_WORK && isF32(W.arr, g, Mm.arr, Vv.arr)) {
       const all = Int32Array.from({ length: rows }, (_, r) => r);
       const steps = new Int32Array(rows).fill(step);
       if (wasmAdamRows(W.arr as Float32Array, g as Float32Array, Mm.arr as Float32Array, Vv.arr as Float32Array, all, steps, width,
@@ -413,7 +408,7 @@ export class CpuBackend implements Backend {
         W.commit(); Mm.commit(); Vv.commit();
         return;
       }
-      const split = { mustBeShared: [0, 2, 3], minWork: ROW_WORK };
+      const split = { mustBeShared: [0, 2, 3], minWork: ROW_MIN_WORK };
       if (!parallelRows(optim.adamSparseRows, [...args], rows.length, rows.length * width, split)) optim.adamSparseRows(...args, 0, rows.length);
     }
     W.commit(); Mm.commit(); Vv.commit();

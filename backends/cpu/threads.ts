@@ -36,6 +36,12 @@ let pool: Pool | null | undefined;
 
 /** Below this much work (multiply-adds), a message round trip costs more than it saves. */
 const MIN_WORK = 1 << 22;
+/**
+ * Row kernels (gather-dot, scaled segment sums, lazy Adam, spmm) are bound by random reads
+ * of embedding rows, so a second thread pays off at far less arithmetic than a matmul needs
+ * — as long as the tables already live in shared memory (memory.ts puts them there).
+ */
+export const ROW_MIN_WORK = 1 << 16;
 /** If the worker does not answer in this time, its rows are computed here instead. */
 const TIMEOUT_MS = 20000;
 
@@ -66,11 +72,6 @@ function getPool(): Pool | null {
     pool = null;
   }
   return pool;
-}
-
-/** True when kernels can split with a worker thread (Node, ≥ 2 cores, not disabled). */
-export function threadsAvailable(): boolean {
-  return getPool() !== null;
 }
 
 /** `a` itself when it lives in shared memory, else a shared copy. */

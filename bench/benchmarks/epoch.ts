@@ -39,6 +39,8 @@ function epochSide(makeModel: (d: sg.datasets.RatingsDataset) => sg.models.Recom
   return (c: BenchCase, _ctx: BenchContext): RunInstance => {
     const p = c.params;
     const data = trainingRatings(p.preset as Preset, (p.trainSize as number) || undefined);
+    // made here too, so every timed run replaces one model with another and the harness's
+    // live-tensor check sees a flat count
     let model = makeModel(data);
     return {
       async run() {

@@ -12,7 +12,7 @@
  * are switched off (SPARSEGRAD_WASM=0).
  */
 import { arenaAlloc, arenaMemory, arenaOffset, ARENA_MAX_PAGES, release } from '../memory.js';
-import { parallelRows, type SplitOptions } from '../threads.js';
+import { parallelRows, ROW_MIN_WORK, type SplitOptions } from '../threads.js';
 import type { TypedArray } from '../../../core/dtype.js';
 import { rowsModule } from './rows-module.js';
 
@@ -28,8 +28,6 @@ interface RowKernels {
 
 let kernels: RowKernels | null | undefined;
 const enabled = !(typeof process !== 'undefined' && process.env?.SPARSEGRAD_WASM === '0');
-/** Row kernels hand off to the worker above this many floats touched (see cpu/index.ts). */
-const ROW_WORK = 1 << 16;
 
 function getKernels(): RowKernels | null {
   if (kernels !== undefined) return kernels;
@@ -69,13 +67,9 @@ function wasmRowKernel(module: WebAssembly.Module | null, memory: WebAssembly.Me
  */
 let workerHasModule = false;
 
-/** Offsets of the given arrays in the arena, copying host arrays into scratch blocks. */
+/** Arena offsets for a call's small host inputs: copies in scratch blocks, released after the call. */
 class ArenaArgs {
   private readonly scratch: TypedArray[] = [];
-  /** -1 when `a` is not in the arena and may not be copied (an output or a big table) */
-  inPlace(a: ArrayBufferView): number {
-    return arenaOffset(a);
-  }
   /** an input: in place, or a copy in the arena (for the small host arrays of a call) */
   input(a: Int32Array | Float32Array): number {
     const at = arenaOffset(a);
@@ -93,7 +87,7 @@ class ArenaArgs {
 
 /** Runs kernel `name` over [0, rows), split with the worker when it pays. */
 function run(k: RowKernels, name: 'gatherDot' | 'segmentSumScaled' | 'adamRows' | 'spmm', args: number[], rows: number, work: number, split?: number): void {
-  const opts: SplitOptions = { minWork: ROW_WORK, split };
+  const opts: SplitOptions = { minWork: ROW_MIN_WORK, split };
   const setup = workerHasModule ? [null, null] : [k.module, k.memory];
   if (parallelRows(wasmRowKernel, [...setup, name, ...args], rows, work, opts)) {
     workerHasModule = true;
@@ -107,7 +101,7 @@ export function wasmGatherDot(a: Float32Array, b: Float32Array, aIds: Int32Array
   const k = getKernels();
   if (!k) return false;
   const args = new ArenaArgs();
-  const pa = args.inPlace(a), pb = args.inPlace(b), po = args.inPlace(out);
+  const pa = arenaOffset(a), pb = arenaOffset(b), po = arenaOffset(out);
   if (pa < 0 || pb < 0 || po < 0) return false;
   const n = aIds.length;
   run(k, 'gatherDot', [pa, pb, args.input(aIds), args.input(bIds), width, po], n, n * width);
@@ -117,11 +111,11 @@ export function wasmGatherDot(a: Float32Array, b: Float32Array, aIds: Int32Array
 
 /** out[seg[i]] += scale[i] · table[rowIds[i]]; out zeroed, [numSegments, width]. */
 export function wasmSegmentSumScaled(scale: Float32Array, table: Float32Array, rowIds: Int32Array, seg: Int32Array,
-  width: number, out: Float32Array, numSegments: number, split: number): boolean {
+  width: number, out: Float32Array, numSegments: number, split: number | undefined): boolean {
   const k = getKernels();
   if (!k) return false;
   const args = new ArenaArgs();
-  const pt = args.inPlace(table), po = args.inPlace(out);
+  const pt = arenaOffset(table), po = arenaOffset(out);
   if (pt < 0 || po < 0) return false;
   const n = seg.length;
   run(k, 'segmentSumScaled', [args.input(scale), pt, args.input(rowIds), args.input(seg), n, width, po], numSegments, n * width, split);
@@ -160,7 +154,7 @@ export function wasmAdamRows(w: Float32Array, g: Float32Array, m: Float32Array, 
   const k = getKernels();
   if (!k) return false;
   const args = new ArenaArgs();
-  const pw = args.inPlace(w), pm = args.inPlace(m), pv = args.inPlace(v);
+  const pw = arenaOffset(w), pm = arenaOffset(m), pv = arenaOffset(v);
   if (pw < 0 || pm < 0 || pv < 0) return false;
   // per-row bias corrections (WebAssembly has no pow), from a table by step count
   const table = corrections(beta1, beta2, steps);
@@ -181,7 +175,7 @@ export function wasmSpmm(indptr: Int32Array, indices: Int32Array, values: Float3
   const k = getKernels();
   if (!k) return false;
   const args = new ArenaArgs();
-  const pb = args.inPlace(b), po = args.inPlace(out);
+  const pb = arenaOffset(b), po = arenaOffset(out);
   if (pb < 0 || po < 0) return false;
   const M = indptr.length - 1;
   run(k, 'spmm', [args.input(indptr), args.input(indices), args.input(values), pb, N, po], M, indices.length * N);
