@@ -1,10 +1,12 @@
 /**
- * The browser entry of sparsegrad: `dist/sparsegrad.browser.js` (global `sg`).
+ * The browser entry of sparsegrad: `dist/browser.js` (ESM; bundlers pick it through the
+ * package's `browser` export condition) and `dist/sparsegrad.browser.js` (one script, global
+ * `sg`). scripts/browser-build.mjs builds both with no Node built-ins (see browser/).
  *
  * Everything from index.ts that runs in a browser. Left out: save / load (checkpoints are
- * files: they need node:fs). In a page, `await sg.setBackend('webgl')` draws with a
- * WebGL2 context of its own (an OffscreenCanvas, or a canvas element), or with yours:
- * `await sg.setBackend('webgl', {gl})`.
+ * files: they need node:fs); the data-file loaders are exported but throw there. In a page,
+ * `await sg.setBackend('webgl')` draws with a WebGL2 context of its own (an OffscreenCanvas,
+ * or a canvas element), or with yours: `await sg.setBackend('webgl', {gl})`.
  */
 export {
   Tensor, RowSparse, CSR, csr, fromCOO, fromDense, fromPadded, toPadded, storageReport,

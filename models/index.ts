@@ -9,6 +9,7 @@ registerModel('DeepMF', (c) => new DeepMF(c as unknown as DeepMFConfig));
 export { MatrixFactorization, type MFConfig } from './mf.js';
 export { DeepMF, type DeepMFConfig, type SideFeature, ratingToClass, classToRating } from './deepmf.js';
 export { Recommender, type ModelMeta, type RecommendOptions } from './recommender.js';
+export { TopK } from './serving.js';
 export { registerModel, modelNames } from './registry.js';
 
 // implicit-feedback and user-level families

@@ -3,9 +3,30 @@
  * 26k+ scores per request) and cosine nearest neighbours over an embedding table.
  */
 
-export interface TopK {
-  indices: Int32Array;
-  scores: Float32Array;
+/**
+ * The result of a top-K request: item indices and their scores, best first. Typed arrays
+ * for speed; `JSON.stringify(result)` gives plain arrays, `{"indices":[72,…],"scores":[4.1,…]}`
+ * (each float32 score written with the fewest digits that read back as the same float32).
+ */
+export class TopK {
+  constructor(readonly indices: Int32Array, readonly scores: Float32Array) {}
+
+  get length(): number {
+    return this.indices.length;
+  }
+
+  toJSON(): { indices: number[]; scores: number[] } {
+    return { indices: Array.from(this.indices), scores: Array.from(this.scores, shortestFloat32) };
+  }
+}
+
+/** The shortest decimal that rounds back to the float32 `x` (4.1, not 4.099999904632568). */
+export function shortestFloat32(x: number): number {
+  for (let digits = 1; digits < 9; digits++) {
+    const y = Number(x.toPrecision(digits));
+    if (Math.fround(y) === x) return y;
+  }
+  return x;
 }
 
 /** The k highest scores (descending; ties broken by lower index), skipping `exclude`. */
@@ -64,7 +85,7 @@ export function topK(scores: ArrayLike<number>, k: number, exclude?: Iterable<nu
     heapVal[0] = heapVal[size];
     siftDown(0);
   }
-  return { indices, scores: out };
+  return new TopK(indices, out);
 }
 
 /** Cosine similarity of row `item` with every row of table [n, dim]; the row itself excluded. */

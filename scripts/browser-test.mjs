@@ -10,33 +10,13 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { browserIifeOptions } from './browser-build.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-/**
- * esbuild plugin for browser builds: Node built-ins (node:fs for checkpoints, …) become empty
- * modules. Left external they turn into a top-level require("node:fs") in the IIFE, which throws
- * as the bundle loads; stubbed, only the Node-only functions (not exported by browser.ts) break.
- */
-export const nodeBuiltinsStub = {
-  name: 'node-builtins-stub',
-  setup(b) {
-    b.onResolve({ filter: /^(node:.*|fs|path|os|worker_threads|module|url|child_process|zlib|readline|stream)$/ }, (args) => ({
-      path: args.path, namespace: 'node-builtin-stub',
-    }));
-    b.onLoad({ filter: /.*/, namespace: 'node-builtin-stub' }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
-  },
-};
-
-/** The options scripts/build.mjs should use for dist/sparsegrad.browser.js. */
-export const browserBuildOptions = {
-  entryPoints: [join(root, 'browser.ts')], bundle: true, format: 'iife', globalName: 'sg', platform: 'browser',
-  target: 'es2022', logLevel: 'warning', keepNames: true, external: ['gl', 'crypto'], plugins: [nodeBuiltinsStub],
-};
-
 /** Builds the browser bundle to `outfile` (default: a temp file); returns its path. */
 export async function buildBrowserBundle(outfile = join(mkdtempSync(join(tmpdir(), 'sg-bundle-')), 'sparsegrad.browser.js')) {
-  await build({ ...browserBuildOptions, outfile });
+  await build({ ...browserIifeOptions, outfile });
   return outfile;
 }
 

@@ -41,9 +41,14 @@ export interface WebGLInfo {
 
 type HeadlessCreate = (width: number, height: number, options: Record<string, unknown>) => WebGL2RenderingContext | null;
 
-const SETUP_HINT =
-  "headless-gl builds from source: install the Debian packages 'python3 make g++ pkg-config libx11-dev libxi-dev " +
-  "libxext-dev libgl1-mesa-dev' (scripts/setup.sh does) and run 'npm rebuild gl'";
+/** The Debian/Ubuntu packages headless-gl needs to build (and Mesa's GL to run). */
+export const GL_BUILD_PACKAGES = 'python3 make g++ pkg-config libx11-dev libxi-dev libxext-dev libgl1-mesa-dev libgl1-mesa-dri';
+const SETUP_HINT = `headless-gl builds a native addon from source: install the packages it needs ('apt-get install ${GL_BUILD_PACKAGES}' on Debian/Ubuntu) and run 'npm rebuild gl'`;
+const INSTALL_HINT =
+  "The WebGL backend in Node draws through the optional package 'gl' (headless-gl), which is not installed: " +
+  `run 'npm install gl@9.0.0-rc.10' (it builds a native addon from source and needs 'apt-get install ${GL_BUILD_PACKAGES}' ` +
+  "on Debian/Ubuntu), and run Node under a virtual display where there is none ('xvfb-run -a node …', packages 'xvfb xauth'). " +
+  'In a browser no package is needed. The cpu backend works without it';
 
 async function loadHeadlessGL(): Promise<HeadlessCreate> {
   // A variable specifier: bundlers (the browser build) leave it alone, and only Node runs it.
@@ -52,7 +57,10 @@ async function loadHeadlessGL(): Promise<HeadlessCreate> {
   try {
     mod = (await import(/* webpackIgnore: true */ /* @vite-ignore */ specifier)) as { default?: unknown };
   } catch (err) {
-    throw new Error(`webgl: could not load headless-gl ('gl'): ${(err as Error).message}. ${SETUP_HINT}.`);
+    const e = err as NodeJS.ErrnoException;
+    const missing = (e.code === 'ERR_MODULE_NOT_FOUND' || e.code === 'MODULE_NOT_FOUND') && /['"]gl['"]/.test(e.message);
+    if (missing) throw new Error(`webgl: ${INSTALL_HINT}.`);
+    throw new Error(`webgl: the package 'gl' (headless-gl) is installed but could not be loaded (${e.message.split('\n')[0]}). ${SETUP_HINT}.`);
   }
   const create = (typeof mod.default === 'function' ? mod.default : mod) as unknown;
   if (typeof create !== 'function') throw new Error(`webgl: the 'gl' module did not export a context factory. ${SETUP_HINT}.`);
