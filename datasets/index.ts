@@ -17,7 +17,9 @@ export { firstGenre, bagOfWords, tokenize, type BagOfWordsOptions } from './feat
 export { loadMovieLens, detectMovieLens, type MovieLensOptions, type MovieLensFormat, type MovieLensFiles } from './loaders/movielens.js';
 export { loadNetflix, detectNetflix, type NetflixOptions, type NetflixFiles } from './loaders/netflix.js';
 export type { LoadOptions } from './loaders/common.js';
-export { DataFormatError } from './io/errors.js';
+export { DataFormatError, EmptyDataError } from './io/errors.js';
+export { clip, terminalSafe, safeField } from './io/safe-text.js';
+export { DEFAULT_MAX_LINE_BYTES } from './io/lines.js';
 export { writeRatingsCsv, writeMoviesCsv, writeMovieLens, type WriteRatingsOptions } from './io/write.js';
 export { CACHE_VERSION } from './io/cache.js';
 

@@ -78,6 +78,8 @@ export interface LoadReport {
   itemsWithoutMetadata: number;
   /** catalog entries nobody rated: not indexed unless includeUnratedItems */
   catalogItemsWithoutRatings: number;
+  /** ratings that repeat a (user, item) pair already rated: kept, and counted here */
+  duplicatePairs: number;
   /** 'hit' | 'written' | 'disabled' | 'not written: <why>' */
   cache: string;
   cacheFile?: string;

@@ -1,28 +1,42 @@
 /**
  * Bad input is never dropped silently: a malformed line throws a DataFormatError naming
  * file, line and the text found, or, with `skipBadLines`, is counted and a few samples kept
- * for the load report.
+ * for the load report. Every message is bounded: the text and the reason are clipped
+ * (`clip` says how long they really were), so a 10 MB field gives a short error.
  */
 import type { BadLine } from '../types.js';
+import { clip, quoted } from './safe-text.js';
+
+/** Longest reason kept in a message (a reason quotes fields, which are clipped already). */
+const MAX_REASON_CHARS = 600;
 
 export class DataFormatError extends Error {
   readonly file: string;
   readonly line: number;
+  /** the offending text, clipped */
   readonly text: string;
   readonly reason: string;
+  /** byte offset in the file where the line starts, when known */
+  readonly byteOffset?: number;
 
-  constructor(file: string, line: number, text: string, reason: string) {
-    super(`${file}:${line}: ${reason}; found ${JSON.stringify(clip(text))}`);
+  constructor(file: string, line: number, text: string, reason: string, byteOffset?: number) {
+    const r = clip(reason, MAX_REASON_CHARS);
+    super(`${clip(file)}:${line}: ${r}; found ${quoted(text)}`);
     this.name = 'DataFormatError';
     this.file = file;
     this.line = line;
-    this.text = text;
-    this.reason = reason;
+    this.text = clip(text);
+    this.reason = r;
+    if (byteOffset !== undefined) this.byteOffset = byteOffset;
   }
 }
 
-function clip(text: string): string {
-  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+/** A data set with nothing in it (an empty file, only a header, every line skipped). */
+export class EmptyDataError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EmptyDataError';
+  }
 }
 
 /** How many bad-line samples a report keeps. */
@@ -39,6 +53,6 @@ export class BadLines {
   add(file: string, line: number, text: string, reason: string): void {
     if (!this.skip) throw new DataFormatError(file, line, text, reason);
     this.count++;
-    if (this.samples.length < MAX_SAMPLES) this.samples.push({ file, line, text: clip(text), reason });
+    if (this.samples.length < MAX_SAMPLES) this.samples.push({ file, line, text: clip(text), reason: clip(reason, MAX_REASON_CHARS) });
   }
 }

@@ -5,6 +5,7 @@
  */
 import { CSR } from '../../core/csr.js';
 import type { BadLines } from '../io/errors.js';
+import { quoted } from '../io/safe-text.js';
 import { readTextLines } from '../io/lines.js';
 import { splitCsvLine, yearFromTitle } from '../io/text.js';
 import type { IdMap } from '../idmap.js';
@@ -28,7 +29,7 @@ const NO_GENRES = '(no genres listed)';
 
 function put(cat: Catalog, bad: BadLines, id: string, entry: CatalogEntry, text: string, lineNo: number, firstLine: Map<number, number>): void {
   if (!INT.test(id)) {
-    bad.add(cat.file, lineNo, text, `movie id must be a non-negative integer, found ${JSON.stringify(id)}`);
+    bad.add(cat.file, lineNo, text, `movie id must be a non-negative integer, found ${quoted(id, 60)}`);
     return;
   }
   const key = Number(id);
@@ -43,7 +44,7 @@ function put(cat: Catalog, bad: BadLines, id: string, entry: CatalogEntry, text:
 const splitGenres = (s: string): string[] => (s.trim() === '' ? [] : s.split('|').map((g) => g.trim()).filter((g) => g !== ''));
 
 /** movies.csv: `movieId,title,genres` (UTF-8, optional header, quoted titles). */
-export async function readMoviesCsv(file: string, bad: BadLines): Promise<Catalog> {
+export async function readMoviesCsv(file: string, bad: BadLines, maxLineBytes?: number): Promise<Catalog> {
   const cat: Catalog = { file, entries: new Map() };
   const first = new Map<number, number>();
   let sawLine = false;
@@ -64,12 +65,12 @@ export async function readMoviesCsv(file: string, bad: BadLines): Promise<Catalo
     }
     const title = fields[1].trim();
     put(cat, bad, fields[0].trim(), { title, genres: splitGenres(fields[2]), year: yearFromTitle(title) }, raw, lineNo, first);
-  });
+  }, { maxLineBytes });
   return cat;
 }
 
 /** movies.dat (ml-1m, ml-10m): `MovieID::Title::Genres`, latin1. */
-export async function readMoviesDat(file: string, bad: BadLines, encoding: 'utf8' | 'latin1'): Promise<Catalog> {
+export async function readMoviesDat(file: string, bad: BadLines, encoding: 'utf8' | 'latin1', maxLineBytes?: number): Promise<Catalog> {
   const cat: Catalog = { file, entries: new Map() };
   const first = new Map<number, number>();
   await readTextLines(file, encoding, (raw, lineNo) => {
@@ -83,12 +84,12 @@ export async function readMoviesDat(file: string, bad: BadLines, encoding: 'utf8
     // a title containing '::' keeps its middle parts
     const title = parts.slice(1, -1).join('::').trim();
     put(cat, bad, parts[0].trim(), { title, genres: splitGenres(parts[parts.length - 1]), year: yearFromTitle(title) }, raw, lineNo, first);
-  });
+  }, { maxLineBytes });
   return cat;
 }
 
 /** u.genre (ml-100k): `name|flagIndex` lines. */
-export async function readUGenre(file: string, bad: BadLines): Promise<string[]> {
+export async function readUGenre(file: string, bad: BadLines, maxLineBytes?: number): Promise<string[]> {
   const names: string[] = [];
   await readTextLines(file, 'latin1', (raw, lineNo) => {
     const text = raw.trim();
@@ -99,12 +100,12 @@ export async function readUGenre(file: string, bad: BadLines): Promise<string[]>
       return;
     }
     names[Number(idx)] = name.trim();
-  });
+  }, { maxLineBytes });
   return names;
 }
 
 /** u.item (ml-100k): `id|title|release date|video date|IMDb URL|` + 19 genre flags, latin1. */
-export async function readUItem(file: string, bad: BadLines, genreOrder: string[], encoding: 'utf8' | 'latin1'): Promise<Catalog> {
+export async function readUItem(file: string, bad: BadLines, genreOrder: string[], encoding: 'utf8' | 'latin1', maxLineBytes?: number): Promise<Catalog> {
   const cat: Catalog = { file, entries: new Map(), genreOrder };
   const first = new Map<number, number>();
   const G = genreOrder.length;
@@ -121,7 +122,7 @@ export async function readUItem(file: string, bad: BadLines, genreOrder: string[
     for (let g = 0; g < G; g++) {
       const v = flags[g].trim();
       if (v !== '0' && v !== '1') {
-        bad.add(file, lineNo, raw, `genre flag ${g + 1} (${genreOrder[g]}) must be 0 or 1, found ${JSON.stringify(v)}`);
+        bad.add(file, lineNo, raw, `genre flag ${g + 1} (${genreOrder[g]}) must be 0 or 1, found ${quoted(v, 60)}`);
         return;
       }
       if (v === '1') genres.push(genreOrder[g]);
@@ -130,12 +131,12 @@ export async function readUItem(file: string, bad: BadLines, genreOrder: string[
     const date = parts[parts.length - G - 3].trim();
     const year = /(\d{4})$/.exec(date)?.[1];
     put(cat, bad, parts[0].trim(), { title, genres, year: year ? Number(year) : yearFromTitle(title) }, raw, lineNo, first);
-  });
+  }, { maxLineBytes });
   return cat;
 }
 
 /** movie_titles.txt (Netflix): `id,year,title` (the title may contain commas; year may be NULL). */
-export async function readNetflixTitles(file: string, bad: BadLines, encoding: 'utf8' | 'latin1'): Promise<Catalog> {
+export async function readNetflixTitles(file: string, bad: BadLines, encoding: 'utf8' | 'latin1', maxLineBytes?: number): Promise<Catalog> {
   const cat: Catalog = { file, entries: new Map() };
   const first = new Map<number, number>();
   await readTextLines(file, encoding, (raw, lineNo) => {
@@ -149,11 +150,11 @@ export async function readNetflixTitles(file: string, bad: BadLines, encoding: '
     }
     const year = text.slice(c1 + 1, c2).trim();
     if (!INT.test(year) && year !== 'NULL') {
-      bad.add(file, lineNo, raw, `year must be a number or NULL, found ${JSON.stringify(year)}`);
+      bad.add(file, lineNo, raw, `year must be a number or NULL, found ${quoted(year, 60)}`);
       return;
     }
     put(cat, bad, text.slice(0, c1).trim(), { title: text.slice(c2 + 1).trim(), genres: [], year: year === 'NULL' ? 0 : Number(year) }, raw, lineNo, first);
-  });
+  }, { maxLineBytes });
   return cat;
 }
 

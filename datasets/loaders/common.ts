@@ -3,8 +3,9 @@
  * a catalog into a RatingsDataset with its load report.
  */
 import { cacheFile, fingerprint, readCache, writeCache } from '../io/cache.js';
-import type { BadLines } from '../io/errors.js';
+import { EmptyDataError, type BadLines } from '../io/errors.js';
 import { node } from '../io/node.js';
+import { clip, terminalSafe } from '../io/safe-text.js';
 import { denseIds } from '../idmap.js';
 import type { LoadReport, RatingScale, RatingsDataset } from '../types.js';
 import { alignCatalog, type Catalog } from './catalog.js';
@@ -24,8 +25,10 @@ export interface LoadOptions {
   ratingScale?: RatingScale;
   /** text encoding of the files (default: the format's: UTF-8 for CSV, latin1 for .dat/ml-100k/Netflix titles) */
   encoding?: 'utf8' | 'latin1';
-  /** where warnings go, e.g. skipped bad lines (default: stderr) */
+  /** where warnings go, e.g. skipped bad lines (default: stderr, terminal-safe) */
   log?: (message: string) => void;
+  /** longest line accepted in any file, in bytes (default 1 MiB) */
+  maxLineBytes?: number;
 }
 
 /** The options that change what a parse produces (part of the cache key). */
@@ -97,6 +100,14 @@ export function assemble(args: {
   t0: number;
 }): RatingsDataset {
   const { columns, catalog } = args;
+  if (columns.ratings.length === 0) {
+    const c = args.counts;
+    const what = c.linesRead === 0 ? 'the file is empty'
+      : `${c.linesRead} line(s) read: ${c.headerLines} header, ${c.emptyLines} empty, ${args.bad.count} bad and skipped`;
+    const first = args.bad.samples[0];
+    throw new EmptyDataError(`${args.format}: no ratings in ${clip(args.files[0] ?? args.name)} (${what})` +
+      (first ? `; first bad line: ${clip(first.file)}:${first.line}: ${first.reason}` : ''));
+  }
   const userIds = denseIds(columns.users);
   const extra = args.includeUnratedItems && catalog ? [...catalog.entries.keys()] : undefined;
   const itemIds = denseIds(columns.items, extra);
@@ -114,12 +125,17 @@ export function assemble(args: {
     items: itemIds.size,
     itemsWithoutMetadata: meta.itemsWithoutMetadata,
     catalogItemsWithoutRatings: args.includeUnratedItems ? 0 : meta.catalogItemsWithoutRatings,
+    duplicatePairs: countDuplicatePairs(columns.users, columns.items, userIds.size, itemIds.size),
     cache: 'disabled',
     seconds: (performance.now() - args.t0) / 1000,
   };
   if (args.bad.count > 0) {
     const first = args.bad.samples[0];
-    (args.log ?? defaultLog)(`${args.name}: skipped ${args.bad.count} bad line(s); first: ${first.file}:${first.line}: ${first.reason}`);
+    (args.log ?? defaultLog)(`${args.name}: skipped ${args.bad.count} bad line(s); first: ${clip(first.file)}:${first.line}: ${first.reason}`);
+  }
+  if (report.duplicatePairs > 0) {
+    (args.log ?? defaultLog)(`${args.name}: ${report.duplicatePairs} rating(s) repeat a (user, item) pair already rated; all are kept ` +
+      '(report.duplicatePairs)');
   }
   return {
     name: args.name,
@@ -141,7 +157,46 @@ export function assemble(args: {
 }
 
 function defaultLog(message: string): void {
-  process.stderr.write(`${message}\n`);
+  process.stderr.write(`${terminalSafe(message, { keepNewlines: true })}\n`);
+}
+
+/**
+ * Ratings whose (user, item) pair appeared earlier (dense indices). O(n): rows grouped by
+ * user (a counting sort unless the file already is, as MovieLens's are), then one stamp per
+ * item and user.
+ */
+export function countDuplicatePairs(users: Int32Array, items: Int32Array, numUsers: number, numItems: number): number {
+  const n = users.length;
+  let grouped = true;
+  for (let e = 1; e < n && grouped; e++) if (users[e] < users[e - 1]) grouped = false;
+  let byUser = items;
+  let starts: Int32Array | null = null;
+  if (!grouped) {
+    starts = new Int32Array(numUsers + 1);
+    for (let e = 0; e < n; e++) starts[users[e] + 1]++;
+    for (let u = 0; u < numUsers; u++) starts[u + 1] += starts[u];
+    const fill = starts.slice(0, numUsers);
+    byUser = new Int32Array(n);
+    for (let e = 0; e < n; e++) byUser[fill[users[e]]++] = items[e];
+  }
+  const stamp = new Int32Array(numItems).fill(-1);
+  let dup = 0;
+  if (starts) {
+    for (let u = 0; u < numUsers; u++) {
+      for (let p = starts[u]; p < starts[u + 1]; p++) {
+        const i = byUser[p];
+        if (stamp[i] === u) dup++;
+        else stamp[i] = u;
+      }
+    }
+  } else {
+    for (let e = 0; e < n; e++) {
+      const i = items[e];
+      if (stamp[i] === users[e]) dup++;
+      else stamp[i] = users[e];
+    }
+  }
+  return dup;
 }
 
 /** Files in a directory ('' when it does not exist). */

@@ -118,17 +118,17 @@ async function parseMovieLens(files: MovieLensFiles, opts: LoadOptions): Promise
   // under so the columns rarely need trimming; they double if the guess is short
   const parser = new TableParser(files.ratings, spec, bad, size / (fmt === 'csv' ? 25 : fmt === 'dat' ? 21 : 19));
   const bar = progressBar(`loading ${path.basename(files.ratings)}`, size, opts.progress);
-  const { lines } = await readLines(files.ratings, (buf, a, b, n) => parser.line(buf, a, b, n), { onBytes: (x) => bar.update(x) });
+  const { lines } = await readLines(files.ratings, (buf, a, b, n) => parser.line(buf, a, b, n), { onBytes: (x) => bar.update(x), maxLineBytes: opts.maxLineBytes });
   bar.done();
 
   let catalog: Catalog | null = null;
   if (files.catalog) {
     const enc = opts.encoding ?? (fmt === 'csv' ? 'utf8' : 'latin1');
-    if (fmt === 'csv') catalog = await readMoviesCsv(files.catalog, bad);
-    else if (fmt === 'dat') catalog = await readMoviesDat(files.catalog, bad, enc);
+    if (fmt === 'csv') catalog = await readMoviesCsv(files.catalog, bad, opts.maxLineBytes);
+    else if (fmt === 'dat') catalog = await readMoviesDat(files.catalog, bad, enc, opts.maxLineBytes);
     else {
-      const names = files.genres ? await readUGenre(files.genres, bad) : ML100K_GENRES;
-      catalog = await readUItem(files.catalog, bad, names, enc);
+      const names = files.genres ? await readUGenre(files.genres, bad, opts.maxLineBytes) : ML100K_GENRES;
+      catalog = await readUItem(files.catalog, bad, names, enc, opts.maxLineBytes);
     }
   }
   const columns = parser.out.finish();

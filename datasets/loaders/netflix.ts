@@ -10,6 +10,7 @@
  * `timestamps: false` saves a quarter of that.
  */
 import { BadLines } from '../io/errors.js';
+import { quoted } from '../io/safe-text.js';
 import { readLines } from '../io/lines.js';
 import { loadNode, node } from '../io/node.js';
 import { progressBar } from '../io/progress.js';
@@ -103,13 +104,13 @@ async function parseNetflix(found: NetflixFiles, opts: NetflixOptions): Promise<
     const file = found.files[k];
     const m = PER_MOVIE.exec(path.basename(file));
     const p = new NetflixFileParser(file, m ? Number(m[1]) : -1, scale, out, bad, counts);
-    const { lines } = await readLines(file, (buf, a, b, n) => p.line(buf, a, b, n), { onBytes: (x) => bar.update(before + x) });
+    const { lines } = await readLines(file, (buf, a, b, n) => p.line(buf, a, b, n), { onBytes: (x) => bar.update(before + x), maxLineBytes: opts.maxLineBytes });
     counts.linesRead += lines;
     before += sizes[k];
   }
   bar.done();
   let catalog: Catalog | null = null;
-  if (found.titles) catalog = await readNetflixTitles(found.titles, bad, opts.encoding ?? 'latin1');
+  if (found.titles) catalog = await readNetflixTitles(found.titles, bad, opts.encoding ?? 'latin1', opts.maxLineBytes);
   return assemble({
     name: 'netflix',
     format: `netflix-${found.layout}`,
@@ -161,7 +162,7 @@ class NetflixFileParser {
   private header(text: string, lineNo: number): void {
     const id = text.slice(0, -1).trim();
     if (!/^\d+$/.test(id)) {
-      this.bad.add(this.file, lineNo, text, `a movie header must be '<id>:', found a non-numeric id ${JSON.stringify(id)}`);
+      this.bad.add(this.file, lineNo, text, `a movie header must be '<id>:', found a non-numeric id ${quoted(id, 60)}`);
       return;
     }
     const movie = Number(id);
@@ -197,14 +198,14 @@ class NetflixFileParser {
     const f = text.split(',').map((s) => s.trim());
     const fail = (reason: string) => this.bad.add(this.file, lineNo, text, reason);
     if (f.length !== 3) return fail(`expected 3 fields (user,rating,date) after movie ${this.movie}'s header, found ${f.length}`);
-    if (!/^\d+$/.test(f[0]) || Number(f[0]) > 2147483647) return fail(`user id must be a non-negative integer, found ${JSON.stringify(f[0])}`);
+    if (!/^\d+$/.test(f[0]) || Number(f[0]) > 2147483647) return fail(`user id must be a non-negative integer, found ${quoted(f[0], 60)}`);
     const r = Number(f[1]);
     if (f[1] === '' || !onScale(r, this.scale)) {
-      return fail(`rating ${JSON.stringify(f[1])} is outside the scale ${this.scale.min}..${this.scale.max} in steps of ${this.scale.step}`);
+      return fail(`rating ${quoted(f[1], 60)} is outside the scale ${this.scale.min}..${this.scale.max} in steps of ${this.scale.step}`);
     }
     const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(f[2]);
     if (!m || Number(m[2]) < 1 || Number(m[2]) > 12 || Number(m[3]) < 1 || Number(m[3]) > 31) {
-      return fail(`date must be YYYY-MM-DD, found ${JSON.stringify(f[2])}`);
+      return fail(`date must be YYYY-MM-DD, found ${quoted(f[2], 60)}`);
     }
     this.out.push(Number(f[0]), this.movie, r, daysFromCivil(Number(m[1]), Number(m[2]), Number(m[3])) * 86400);
   }

@@ -8,6 +8,7 @@
  * otherwise reports exactly what is wrong, with file and line.
  */
 import { BadLines } from '../io/errors.js';
+import { clip, quoted } from '../io/safe-text.js';
 import { RatingColumns } from '../io/columns.js';
 import type { RatingScale } from '../types.js';
 
@@ -159,17 +160,17 @@ export class TableParser {
     }
     for (let f = 0; f < fields.length; f++) {
       const col = this.columns[f];
-      if (!isNum[f]) return `${columnName(col)} (field ${f + 1}) is not a number: ${JSON.stringify(fields[f])}`;
+      if (!isNum[f]) return `${columnName(col)} (field ${f + 1}) is not a number: ${quoted(fields[f], 60)}`;
       const v = Number(fields[f]);
       if ((col === 'user' || col === 'item') && !(Number.isInteger(v) && v >= 0 && v <= INT32_MAX)) {
-        return `${columnName(col)} (field ${f + 1}) must be a non-negative integer id, found ${fields[f]}`;
+        return `${columnName(col)} (field ${f + 1}) must be a non-negative integer id, found ${clip(fields[f], 60)}`;
       }
       if (col === 'rating' && !onScale(v, this.spec.scale)) {
         const s = this.spec.scale;
-        return `rating ${fields[f]} is outside the scale ${s.min}..${s.max} in steps of ${s.step}`;
+        return `rating ${clip(fields[f], 60)} is outside the scale ${s.min}..${s.max} in steps of ${s.step}`;
       }
       if (col === 'timestamp' && !(Number.isInteger(v) && Math.abs(v) <= INT32_MAX)) {
-        return `timestamp (field ${f + 1}) must be an integer number of seconds, found ${fields[f]}`;
+        return `timestamp (field ${f + 1}) must be an integer number of seconds, found ${clip(fields[f], 60)}`;
       }
     }
     return null;
@@ -181,11 +182,11 @@ export class TableParser {
       const name = raw.replace(/^"|"$/g, '').trim().toLowerCase();
       const col = HEADER_NAMES[name];
       if (!col) {
-        this.bad.add(this.file, lineNo, text, `unknown column ${JSON.stringify(raw)} in the header (expected ${this.spec.names})`);
+        this.bad.add(this.file, lineNo, text, `unknown column ${quoted(raw, 60)} in the header (expected ${this.spec.names})`);
         return;
       }
       if (cols.includes(col)) {
-        this.bad.add(this.file, lineNo, text, `column ${JSON.stringify(raw)} appears twice in the header`);
+        this.bad.add(this.file, lineNo, text, `column ${quoted(raw, 60)} appears twice in the header`);
         return;
       }
       cols.push(col);
