@@ -80,7 +80,7 @@ export interface LoadReport {
   catalogItemsWithoutRatings: number;
   /** ratings that repeat a (user, item) pair already rated: kept, and counted here */
   duplicatePairs: number;
-  /** 'hit' | 'written' | 'disabled' | 'not written: <why>' */
+  /** 'hit' | 'written' | 'rebuilt: <why the old cache was refused>' | 'disabled' | 'not written: <why>' */
   cache: string;
   cacheFile?: string;
   seconds: number;

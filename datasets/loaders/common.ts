@@ -59,17 +59,21 @@ export async function cached(
   }
   const fp = await fingerprint(sources);
   const file = cacheFile(dataDir, opts.cacheDir, kind, key);
-  const hit = await readCache(file, { fingerprint: fp, options: key });
-  if (hit) {
+  const found = await readCache(file, { fingerprint: fp, options: key });
+  if (found.status === 'hit') {
+    const hit = found.data;
     hit.report = { ...hit.report!, cache: 'hit', cacheFile: file, seconds: (performance.now() - t0) / 1000 };
     return hit;
+  }
+  if (found.status === 'corrupted') {
+    (opts.log ?? defaultLog)(`the data-set cache ${file} is corrupted (${found.reason}); parsing the source files again`);
   }
   const ds = await parse();
   const report = ds.report!;
   report.cacheFile = file;
   try {
-    report.cache = 'written';
     await writeCache(file, ds, { fingerprint: fp, options: key });
+    report.cache = found.status === 'corrupted' ? `rebuilt: the old cache was corrupted (${found.reason})` : 'written';
   } catch (e) {
     report.cache = `not written: ${(e as Error).message}`;
     delete report.cacheFile;

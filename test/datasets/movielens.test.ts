@@ -223,8 +223,10 @@ test('a corrupt cache file is ignored and rewritten', async () => {
   const dir = mlCsv();
   const first = await loadMovieLens(dir);
   writeFileSync(first.report!.cacheFile!, 'not a cache');
-  const again = await loadMovieLens(dir);
-  assert.is(again.report!.cache, 'written');
+  const logged: string[] = [];
+  const again = await loadMovieLens(dir, { log: (m) => logged.push(m) });
+  assert.match(again.report!.cache, /^rebuilt: the old cache was corrupted/);
+  assert.match(logged.join('\n'), `the data-set cache ${first.report!.cacheFile!} is corrupted`);
   assert.is(again.ratings.length, 10);
 });
 
