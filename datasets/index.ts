@@ -19,7 +19,7 @@ export { loadNetflix, detectNetflix, type NetflixOptions, type NetflixFiles } fr
 export type { LoadOptions } from './loaders/common.js';
 export { DataFormatError, EmptyDataError } from './io/errors.js';
 export { clip, terminalSafe, safeField } from './io/safe-text.js';
-export { DEFAULT_MAX_LINE_BYTES } from './io/lines.js';
+export { DEFAULT_MAX_LINE_BYTES } from './io/limits.js';
 export { writeRatingsCsv, writeMoviesCsv, writeMovieLens, type WriteRatingsOptions } from './io/write.js';
 export { CACHE_VERSION } from './io/cache.js';
 

@@ -13,13 +13,11 @@
  * is refused by name before reading.
  */
 import { DataFormatError } from './errors.js';
+import { DEFAULT_MAX_LINE_BYTES } from './limits.js';
 import { node } from './node.js';
 
 /** Called once per line with buf[start, end) (without the line ending); 1-based line number. */
 export type LineSink = (buf: Buffer, start: number, end: number, lineNo: number) => void;
-
-/** Longest line the loaders accept unless told otherwise (bytes). */
-export const DEFAULT_MAX_LINE_BYTES = 1 << 20;
 
 export interface ReadLinesOptions {
   chunkSize?: number;
