@@ -1,4 +1,5 @@
 /** Making tensors: from data, zeros/ones/full, random (seeded), variables. */
+import { chargeAllocation } from '../core/budget.js';
 import { assertDType, type DType } from '../core/dtype.js';
 import { engine } from '../core/engine.js';
 import { randomStream } from '../core/random.js';
@@ -53,18 +54,21 @@ export function tensor(data: Nested | ArrayLike<number>, shape?: readonly number
   const d = assertDType(dtype ?? 'float32', 'tensor');
   const s = shape ? assertValidShape(shape, 'tensor') : inferred;
   if (sizeOf(s) !== flat.length) throw new Error(`tensor: ${flat.length} values do not fill shape ${fmtShape(s)}`);
+  chargeAllocation(flat.length, 4, 'tensor');
   const b = currentBackend();
   return wrap(b.write(storageFor(flat, d), d), s, d, b);
 }
 
 export function zeros(shape: readonly number[], dtype: DType = 'float32'): Tensor {
   const s = assertValidShape(shape, 'zeros');
+  chargeAllocation(sizeOf(s), 4, 'zeros');
   const b = currentBackend();
   return wrap(b.zeros(sizeOf(s), dtype), s, dtype, b);
 }
 
 export function full(shape: readonly number[], value: number, dtype: DType = 'float32'): Tensor {
   const s = assertValidShape(shape, 'full');
+  chargeAllocation(sizeOf(s), 4, 'full');
   const b = currentBackend();
   return wrap(b.write(storageFor(new Float64Array(sizeOf(s)).fill(value), dtype), dtype), s, dtype, b);
 }

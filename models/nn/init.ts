@@ -1,4 +1,5 @@
 /** Weight initialisers, drawing from the run's 'init' stream unless a seed is given. */
+import { chargeAllocation } from '../../core/budget.js';
 import { randomStream, stream, type RandomStream } from '../../core/random.js';
 import { sizeOf } from '../../core/shape.js';
 import { tensor } from '../../ops/creation.js';
@@ -16,6 +17,7 @@ function rng(seed?: number): RandomStream {
 
 export function initTensor(shape: readonly number[], init: Init, seed?: number): Tensor {
   const n = sizeOf(shape);
+  chargeAllocation(n, 4, 'initTensor');
   const values = new Float32Array(n);
   if (init.kind !== 'zeros') {
     const r = rng(seed);

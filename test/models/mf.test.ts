@@ -145,13 +145,8 @@ test('save → load gives identical predictions and identical continued training
   const bad = Buffer.from(bytes);
   bad[bad.length - 5] ^= 0xff;
   writeFileSync(join(dir, 'bad.sgm'), bad);
-  assert.throws(() => sg.load(join(dir, 'bad.sgm')), /corrupted \(checksum/);
-  const header = JSON.parse(bytes.toString('utf8', 12, 12 + bytes.readUInt32LE(8)));
-  header.formatVersion = 99;
-  const hb = Buffer.from(JSON.stringify(header));
-  const pre = Buffer.alloc(12); bytes.copy(pre, 0, 0, 8); pre.writeUInt32LE(hb.length, 8);
-  writeFileSync(join(dir, 'v99.sgm'), Buffer.concat([pre, hb, bytes.subarray(12 + bytes.readUInt32LE(8))]));
-  assert.throws(() => sg.load(join(dir, 'v99.sgm')), /format version 99; this sparsegrad reads version 1/);
+  assert.throws(() => sg.load(join(dir, 'bad.sgm')), /is corrupted: its CRC-32 is/);
+  // (format details, versions and hostile headers: test/models/checkpoint.test.ts)
   writeFileSync(join(dir, 'junk.sgm'), 'hello');
   assert.throws(() => sg.load(join(dir, 'junk.sgm')), /not a sparsegrad checkpoint/);
 });
