@@ -1,13 +1,18 @@
 /**
  * A small, strict argument parser: every command declares its options; an unknown option
- * or a bad value is a usage error that lists the valid ones.
+ * or a bad value is a usage error that lists the valid ones. What a value of each type must
+ * be (int, positive, fraction, path, out-file, …) is checked in values.ts.
  */
+import { checkPaths, parseValue, ValueError, type ValueKind } from './values.js';
 
 export interface OptionSpec {
   name: string;
   alias?: string;
-  /** 'flag' takes no value */
-  type: 'string' | 'number' | 'flag';
+  /** 'flag' takes no value; the other kinds are checked by values.ts */
+  type: ValueKind | 'flag';
+  /** bounds of an 'int' (inclusive) */
+  min?: number;
+  max?: number;
   default?: string | number | boolean;
   choices?: readonly string[];
   help: string;
@@ -52,15 +57,20 @@ export function parseArgs(cmd: CommandSpec, argv: string[]): ParsedArgs {
     if (spec.choices && !spec.choices.includes(value)) {
       throw new UsageError(`${cmd.name}: --${spec.name} must be one of ${spec.choices.join(', ')} (got '${value}')`);
     }
-    if (spec.type === 'number') {
-      const n = Number(value);
-      if (!Number.isFinite(n)) throw new UsageError(`${cmd.name}: --${spec.name} needs a number (got '${value}')`);
-      out[spec.name] = n;
-    } else {
-      out[spec.name] = value;
-    }
+    out[spec.name] = checked(() => parseValue(cmd.name, spec, value));
   }
+  if (!out.help) checked(() => checkPaths(cmd.name, cmd.options, out));
   return out;
+}
+
+/** Runs a value check, turning its ValueError into a UsageError (exit code 2, usage shown). */
+function checked<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof ValueError) throw new UsageError(e.message);
+    throw e;
+  }
 }
 
 export function usage(cmd: CommandSpec): string {

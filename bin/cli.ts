@@ -4,6 +4,7 @@
  * MovieLens-shaped data set.
  */
 import { parseArgs, usage, UsageError, type CommandSpec, type ParsedArgs } from './args.js';
+import { printError } from './format.js';
 import { TRAIN, train } from './commands/train.js';
 import { RECOMMEND, recommend } from './commands/recommend.js';
 import { SIMILAR, similar } from './commands/similar.js';
@@ -50,11 +51,11 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (e) {
     if (e instanceof UsageError) {
-      console.error(`error: ${e.message}`);
+      printError(`error: ${e.message}`);
       if (cmd) console.error(`\n${usage(cmd)}`);
       return 2;
     }
-    console.error(`error: ${(e as Error).message}`);
+    printError(`error: ${(e as Error).message}`);
     return 1;
   }
 }

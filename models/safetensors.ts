@@ -170,7 +170,7 @@ export function openForRead(path: string, what: string): { fd: number; size: num
   const st = fstatSync(fd);
   if (!st.isFile()) {
     closeSync(fd);
-    throw new Error(`${what}: ${path} is ${st.isDirectory() ? 'a directory' : 'not a regular file'}, not a checkpoint file`);
+    throw new Error(`${what}: ${path} is ${st.isDirectory() ? 'a directory' : 'a device, pipe or socket'}, not a file`);
   }
   return { fd, size: st.size };
 }

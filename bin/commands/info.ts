@@ -4,6 +4,7 @@ import { describe, formatStats } from '../../datasets/describe.js';
 import type { CommandSpec, ParsedArgs } from '../args.js';
 import { loadData, SCALES } from '../data.js';
 import { common } from '../common-options.js';
+import { print } from '../format.js';
 
 export const INFO: CommandSpec = {
   name: 'info',
@@ -12,6 +13,7 @@ export const INFO: CommandSpec = {
     { name: 'data', type: 'string', help: "'synthetic' or a MovieLens / Netflix directory" },
     { name: 'format', type: 'string', choices: ['movielens', 'netflix'], default: 'movielens', help: 'format of --data' },
     { name: 'scale', type: 'string', choices: SCALES, default: 'small', help: 'size of the synthetic data set' },
+    { name: 'skip-bad-lines', type: 'flag', help: 'skip (and count) malformed lines in the data files' },
     common.help,
   ],
 };
@@ -20,8 +22,8 @@ export async function info(a: ParsedArgs): Promise<void> {
   const lines = await sg.info();
   console.log(lines);
   if (a.data) {
-    const d = await loadData(a.data as string, a.scale as string, 0, a.format as string);
-    console.log(formatStats(describe(d)));
+    const d = await loadData(a.data as string, a.scale as string, 0, a.format as string, { skipBadLines: !!a['skip-bad-lines'] });
+    print(formatStats(describe(d)));
   }
 }
 

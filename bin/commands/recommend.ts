@@ -3,15 +3,15 @@ import * as sg from '../../index.js';
 import type { CommandSpec, ParsedArgs } from '../args.js';
 import { UsageError } from '../args.js';
 import { common } from '../common-options.js';
-import { titleOf } from '../format.js';
+import { print, safeField, titleOf } from '../format.js';
 
 export const RECOMMEND: CommandSpec = {
   name: 'recommend',
   summary: "top-k items for a user (raw id as in the data), excluding what the user has rated",
   options: [
-    { name: 'model', type: 'string', default: 'model.sgm', help: 'checkpoint' },
+    { name: 'model', type: 'path', default: 'model.sgm', help: 'checkpoint' },
     { name: 'user', type: 'string', help: 'raw user id' },
-    { name: 'k', alias: 'k', type: 'number', default: 10, help: 'how many' },
+    { name: 'k', alias: 'k', type: 'int', min: 1, default: 10, help: 'how many' },
     { name: 'include-seen', type: 'flag', help: 'also recommend items the user already rated' },
     common.backend, common.help,
   ],
@@ -24,7 +24,7 @@ export async function recommend(a: ParsedArgs): Promise<void> {
   const u = model.userIndexOf(a.user as string);
   const exclude = a['include-seen'] || !model.seen ? [] : model.seen.indices.subarray(model.seen.indptr[u], model.seen.indptr[u + 1]);
   const top = model.recommend(u, a.k as number, { exclude });
-  console.log(`Top ${top.indices.length} for user ${a.user} (${exclude.length} rated items excluded):`);
-  top.indices.forEach((i, r) => console.log(`${String(r + 1).padStart(3)}. ${titleOf(model, i)}   score ${top.scores[r].toFixed(2)}`));
+  print(`Top ${top.indices.length} for user ${safeField(String(a.user))} (${exclude.length} rated items excluded):`);
+  top.indices.forEach((i, r) => print(`${String(r + 1).padStart(3)}. ${titleOf(model, i)}   score ${top.scores[r].toFixed(2)}`));
 }
 

@@ -3,15 +3,15 @@ import * as sg from '../../index.js';
 import type { CommandSpec, ParsedArgs } from '../args.js';
 import { UsageError } from '../args.js';
 import { common } from '../common-options.js';
-import { titleOf } from '../format.js';
+import { print, safeField, titleOf } from '../format.js';
 
 export const SIMILAR: CommandSpec = {
   name: 'similar',
   summary: 'items nearest to an item in embedding space (cosine)',
   options: [
-    { name: 'model', type: 'string', default: 'model.sgm', help: 'checkpoint' },
+    { name: 'model', type: 'path', default: 'model.sgm', help: 'checkpoint' },
     { name: 'item', type: 'string', help: 'raw item id' },
-    { name: 'k', alias: 'k', type: 'number', default: 10, help: 'how many' },
+    { name: 'k', alias: 'k', type: 'int', min: 1, default: 10, help: 'how many' },
     common.backend, common.help,
   ],
 };
@@ -22,7 +22,7 @@ export async function similar(a: ParsedArgs): Promise<void> {
   const model = sg.load(a.model as string);
   const i = model.itemIndexOf(a.item as string);
   const top = model.similarItems(i, a.k as number);
-  console.log(`Items most similar to ${titleOf(model, i).trim()}:`);
-  top.indices.forEach((j, r) => console.log(`${String(r + 1).padStart(3)}. ${titleOf(model, j)}   cosine ${top.scores[r].toFixed(3)}`));
+  print(`Items most similar to ${titleOf(model, i).trim()}:`);
+  top.indices.forEach((j, r) => print(`${String(r + 1).padStart(3)}. ${titleOf(model, j)}   cosine ${top.scores[r].toFixed(3)}`));
 }
 

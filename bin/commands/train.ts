@@ -8,6 +8,7 @@ import type { RatingsDataset } from '../../datasets/types.js';
 import { UsageError, type CommandSpec, type ParsedArgs } from '../args.js';
 import { firstGenreFeature, loadData, SCALES } from '../data.js';
 import { common } from '../common-options.js';
+import { print } from '../format.js';
 
 export const MODELS = ['mf', 'deepmf', 'deepmf-bn', 'deepmf-class', 'deepmf-asym', 'deepmf-genre'] as const;
 
@@ -19,17 +20,18 @@ export const TRAIN: CommandSpec = {
     { name: 'data', type: 'string', default: 'synthetic', help: "'synthetic' or a MovieLens / Netflix directory" },
     { name: 'format', type: 'string', choices: ['movielens', 'netflix'], default: 'movielens', help: 'format of --data' },
     { name: 'scale', type: 'string', choices: SCALES, default: 'small', help: 'size of the synthetic data set' },
-    { name: 'epochs', type: 'number', default: 5, help: 'passes over the training data' },
-    { name: 'batch-size', type: 'number', default: 1000, help: 'ratings per batch (the seed used 25000 on ML-20M)' },
+    { name: 'epochs', type: 'int', min: 1, default: 5, help: 'passes over the training data' },
+    { name: 'batch-size', type: 'int', min: 1, default: 1000, help: 'ratings per batch (the seed used 25000 on ML-20M)' },
     { name: 'optimizer', type: 'string', choices: ['adam', 'sgd', 'adagrad'], default: 'adam', help: 'optimizer' },
-    { name: 'lr', type: 'number', default: 0.005, help: 'learning rate' },
-    { name: 'dim', type: 'number', default: 25, help: 'embedding size' },
+    { name: 'lr', type: 'positive', default: 0.005, help: 'learning rate' },
+    { name: 'dim', type: 'int', min: 1, max: 4096, default: 25, help: 'embedding size' },
     { name: 'biases', type: 'flag', help: 'MF with user/item/global biases' },
     { name: 'dense-grad', type: 'flag', help: 'dense embedding gradients (for comparison; slow on big catalogs)' },
-    { name: 'valid-fraction', type: 'number', default: 0.1, help: 'share of ratings held out for validation' },
-    { name: 'seed', type: 'number', default: 0, help: 'run seed (data, init, shuffles)' },
+    { name: 'valid-fraction', type: 'fraction', default: 0.1, help: 'share of ratings held out for validation' },
+    { name: 'seed', type: 'int', min: 0, default: 0, help: 'run seed (data, init, shuffles)' },
     { name: 'amp', type: 'flag', help: 'mixed precision (float16 compute, float32 masters, loss scaling)' },
-    { name: 'out', type: 'string', default: 'model.sgm', help: 'checkpoint path' },
+    { name: 'out', type: 'out-file', default: 'model.sgm', help: 'checkpoint path' },
+    { name: 'skip-bad-lines', type: 'flag', help: 'skip (and count) malformed lines in the data files instead of stopping at the first' },
     common.backend, common.help,
   ],
 };
@@ -66,9 +68,9 @@ export async function train(a: ParsedArgs): Promise<void> {
   sg.setSeed(a.seed as number);
   await sg.setBackend(a.backend as string);
   const t0 = performance.now();
-  const data = await loadData(a.data as string, a.scale as string, a.seed as number, a.format as string);
-  console.log(`Data: ${data.name} loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  console.log(formatStats(describe(data)));
+  const data = await loadData(a.data as string, a.scale as string, a.seed as number, a.format as string, { skipBadLines: !!a['skip-bad-lines'] });
+  print(`Data: ${data.name} loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  print(formatStats(describe(data)));
   const { train: tr, valid } = holdout(data, { trainFraction: 1 - (a['valid-fraction'] as number), seed: a.seed as number });
   const model = buildModel(a.model as string, data, a);
   model.meta = { dataset: data.name, userIds: Array.from(data.userIds.raw), itemIds: Array.from(data.itemIds.raw), itemTitles: data.itemTitles };
@@ -86,7 +88,7 @@ export async function train(a: ParsedArgs): Promise<void> {
     onEpochEnd: (logs, ctx) => {
       sg.save(model, out, { optimizer: ctx.optimizer, seen });
       savedEpoch = logs.epoch;
-      console.log(`Epoch[${logs.epoch}] Saved ${out}`);
+      print(`Epoch[${logs.epoch}] Saved ${out}`);
     },
   };
   try {

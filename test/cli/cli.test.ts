@@ -58,8 +58,8 @@ test('bad input: unknown command, option, model, user and item; missing file', (
   assert.is(r.code, 1);
   assert.match(r.err, /item id -5 is not in the model/);
   r = run('recommend', '--model', join(dir, 'nope.sgm'), '--user', '1');
-  assert.is(r.code, 1);
-  assert.match(r.err, /nope\.sgm/);
+  assert.is(r.code, 2); // checked as the options are read, before anything loads
+  assert.match(r.err, /recommend: --model: .*nope\.sgm does not exist/);
 });
 
 test('a NaN/inf loss stops train with the epoch, batch and a learning-rate hint; the last good checkpoint is kept', () => {
