@@ -17,26 +17,12 @@
  * dense. After the walk the graph is released (nodes dropped), so memory does not grow.
  */
 import { engine } from './engine.js';
-import { Tensor, type Gradient } from './tensor.js';
-import { RowSparse, mergeRowSparse, addRowSparseToDense, keepGradient } from './rowsparse.js';
+import { Tensor, tensorMethods, type BackwardOptions, type GradNode, type Gradient } from './tensor.js';
+import { RowSparse } from './rowsparse.js';
+import { uniqueSorted } from './unique.js';
 import { fmtShape, shapesEqual } from './shape.js';
 
-export interface GradNode {
-  /** the op's name, for error messages */
-  op: string;
-  inputs: Tensor[];
-  /** One gradient (or null: no gradient) per input, given the output's gradient. */
-  backward: (dy: Tensor) => (Gradient | null)[];
-  /** Optional: handles a RowSparse output gradient without densifying it (e.g. cast). */
-  sparseBackward?: (dy: RowSparse) => (Gradient | null)[];
-}
-
-export interface BackwardOptions {
-  /** keep the graph so backward can run again (default false) */
-  retainGraph?: boolean;
-  /** throw when a scalar loss is NaN/±inf instead of propagating garbage (default true) */
-  checkFinite?: boolean;
-}
+export type { BackwardOptions, GradNode } from './tensor.js';
 
 /** Attaches the op's backward to `output` when some input needs a gradient. */
 export function recordOp(op: string, inputs: Tensor[], output: Tensor, backward: GradNode['backward']): void {
@@ -85,7 +71,36 @@ export function accumulate(a: Gradient, b: Gradient): Gradient {
     throw new Error(`backward: cannot sum gradients of shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
   }
   const backend = a.backend;
-  return new Tensor(backend.axpy(a, b, 1), a.shape, a.dtype, backend);
+  return new Tensor(backend.binary('add', a, b, a.shape, a.dtype), a.shape, a.dtype, backend);
+}
+
+/** RowSparse + RowSparse: union of rows, values of shared rows summed (one segment sum). */
+export function mergeRowSparse(a: RowSparse, b: RowSparse): RowSparse {
+  if (!shapesEqual(a.denseShape, b.denseShape)) {
+    throw new Error(`RowSparse merge: dense shapes ${fmtShape(a.denseShape)} and ${fmtShape(b.denseShape)} differ`);
+  }
+  const all = new Int32Array(a.nnz + b.nnz);
+  all.set(a.indices, 0);
+  all.set(b.indices, a.nnz);
+  const { unique, inverse } = uniqueSorted(all);
+  const backend = a.values.backend;
+  const rowShape = a.values.shape.slice(1);
+  const cat = new Tensor(backend.concat([a.values, b.values], 0), [all.length, ...rowShape], a.values.dtype, backend);
+  const summed = backend.segmentSumRows(cat, inverse, unique.length);
+  cat.dispose();
+  return new RowSparse(unique, new Tensor(summed, [unique.length, ...rowShape], a.values.dtype, backend), a.denseShape);
+}
+
+/** dense + RowSparse = dense (the rows densified by a segment sum, then one add). */
+export function addRowSparseToDense(dense: Tensor, sparse: RowSparse): Tensor {
+  if (!shapesEqual(dense.shape, sparse.denseShape)) {
+    throw new Error(`gradient accumulation: dense ${fmtShape(dense.shape)} + RowSparse ${fmtShape(sparse.denseShape)}`);
+  }
+  const rows = sparse.toDense();
+  const b = dense.backend;
+  const sum = new Tensor(b.binary('add', dense, rows, dense.shape, dense.dtype), dense.shape, dense.dtype, b);
+  rows.dispose();
+  return sum;
 }
 
 function gradShape(g: Gradient): readonly number[] {
@@ -170,7 +185,7 @@ function storeLeafGradient(leaf: Tensor, g: Gradient, stored: Set<Tensor>): void
   const values = g instanceof RowSparse ? g.values : g;
   let own: Gradient = g;
   if (stored.has(values) || values.kept || !engine.inCurrentScope(values)) {
-    const copy = new Tensor(values.backend.cast(values, values.dtype), values.shape, values.dtype, values.backend);
+    const copy = new Tensor(values.backend.copy(values), values.shape, values.dtype, values.backend);
     own = g instanceof RowSparse ? new RowSparse(g.indices, copy, g.denseShape) : copy;
   }
   if (leaf.grad) {
@@ -178,7 +193,9 @@ function storeLeafGradient(leaf: Tensor, g: Gradient, stored: Set<Tensor>): void
     own = accumulate(previous, own);
     (previous instanceof RowSparse ? previous.values : previous).dispose();
   }
-  keepGradient(own);
+  engine.keep(own instanceof RowSparse ? own.values : own);
   stored.add(own instanceof RowSparse ? own.values : own);
   leaf.grad = own;
 }
+
+tensorMethods.backward = backward;

@@ -3,6 +3,8 @@
  * IEEE binary16 bits in a Uint16Array); `int32` holds ids; `float64` exists on the CPU
  * backend only, so tests can check gradients and kernels against float64 references.
  */
+import { encodeHalfArray } from './float16.js';
+
 export type DType = 'float32' | 'float16' | 'int32' | 'float64';
 
 export type TypedArray = Float32Array | Float64Array | Int32Array | Uint16Array;
@@ -29,6 +31,14 @@ export function allocArray(dtype: DType, size: number): TypedArray {
     case 'int32': return new Int32Array(size);
     case 'float16': return new Uint16Array(size);
   }
+}
+
+/** Storage of `dtype` holding `values` (numbers; float16 encoded to half bits). */
+export function toStorage(values: ArrayLike<number>, dtype: DType): TypedArray {
+  if (dtype === 'float16') return encodeHalfArray(values);
+  const arr = allocArray(dtype, values.length);
+  arr.set(values as ArrayLike<number>);
+  return arr;
 }
 
 export function assertDType(dtype: unknown, where: string): DType {

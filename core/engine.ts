@@ -3,8 +3,22 @@
  * live-tensor accounting (`memory`) and whether the autograd tape is recording (`noGrad`).
  * One engine per process; everything here is reachable from the top-level API.
  */
-import type { Backend } from '../backends/backend.js';
-import type { Tensor } from './tensor.js';
+import type { Backend } from './kernels.js';
+
+/**
+ * What the engine needs of a tensor. core/tensor.ts's Tensor satisfies it; it is declared
+ * here so the engine (the ground floor) does not import the Tensor class.
+ */
+export interface Tracked {
+  readonly isTensor: true;
+  readonly backend: { readonly name: string };
+  /** logical bytes (size × bytes per element) */
+  readonly bytes: number;
+  /** kept tensors (variables, gradients, optimizer state) survive `tidy` */
+  kept: boolean;
+  readonly isDisposed: boolean;
+  dispose(): void;
+}
 
 export type BackendFactory = (options?: unknown) => Backend | Promise<Backend>;
 
@@ -23,7 +37,7 @@ export interface MemoryReport {
 }
 
 /** Anything `tidy` can return: tensors inside arrays and plain objects are kept. */
-export type TensorContainer = Tensor | number | string | boolean | null | undefined | void
+export type TensorContainer = Tracked | number | string | boolean | null | undefined | void
   | readonly TensorContainer[] | { [key: string]: TensorContainer } | object;
 
 class Engine {
@@ -31,7 +45,7 @@ class Engine {
   private instances = new Map<string, Backend>();
   private current: Backend | null = null;
   private currentName = '';
-  private scopes: Set<Tensor>[] = [];
+  private scopes: Set<Tracked>[] = [];
   private live = new Map<string, { numTensors: number; numBytes: number }>();
   private gradDepth = 0;
   private nextTensorId = 0;
@@ -116,7 +130,7 @@ class Engine {
   }
 
   /** Called by every Tensor constructor. */
-  track(t: Tensor): void {
+  track(t: Tracked): void {
     const entry = this.live.get(t.backend.name) ?? { numTensors: 0, numBytes: 0 };
     entry.numTensors++;
     entry.numBytes += t.bytes;
@@ -126,7 +140,7 @@ class Engine {
   }
 
   /** Called once by Tensor.dispose(). */
-  untrack(t: Tensor): void {
+  untrack(t: Tracked): void {
     const entry = this.live.get(t.backend.name);
     if (entry) {
       entry.numTensors--;
@@ -136,14 +150,14 @@ class Engine {
   }
 
   /** Removes `t` from every open scope so `tidy` will not dispose it. */
-  keep<T extends Tensor>(t: T): T {
+  keep<T extends Tracked>(t: T): T {
     t.kept = true;
     for (const scope of this.scopes) scope.delete(t);
     return t;
   }
 
   /** Whether `t` was made inside the innermost open scope. */
-  inCurrentScope(t: Tensor): boolean {
+  inCurrentScope(t: Tracked): boolean {
     const scope = this.scopes[this.scopes.length - 1];
     return scope !== undefined && scope.has(t);
   }
@@ -173,7 +187,7 @@ class Engine {
   endScope(result?: unknown): void {
     const scope = this.scopes.pop();
     if (!scope) throw new Error('endScope: no open scope');
-    const keepSet = new Set<Tensor>();
+    const keepSet = new Set<Tracked>();
     collectTensors(result, keepSet);
     const parent = this.scopes[this.scopes.length - 1];
     for (const t of scope) {
@@ -219,11 +233,11 @@ class Engine {
 }
 
 /** Finds tensors inside arrays, plain objects, Maps and RowSparse-like {values} holders. */
-function collectTensors(value: unknown, out: Set<Tensor>, depth = 0): void {
+function collectTensors(value: unknown, out: Set<Tracked>, depth = 0): void {
   if (value === null || value === undefined || depth > 8) return;
   if (typeof value !== 'object') return;
   if ((value as { isTensor?: boolean }).isTensor === true) {
-    out.add(value as Tensor);
+    out.add(value as Tracked);
     return;
   }
   if (Array.isArray(value)) {
@@ -243,4 +257,4 @@ export const engine = new Engine();
 export const tidy = <T>(fn: () => T): T => engine.tidy(fn);
 export const noGrad = <T>(fn: () => T): T => engine.noGrad(fn);
 export const memory = (): MemoryReport => engine.memory();
-export const keep = <T extends Tensor>(t: T): T => engine.keep(t);
+export const keep = <T extends Tracked>(t: T): T => engine.keep(t);

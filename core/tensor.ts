@@ -1,24 +1,56 @@
 /**
- * Tensor: a shape, a dtype and a handle to storage owned by one backend. Tensors are
- * immutable from the outside (only optimizers update parameters in place, through fused
- * kernels). A tensor made by an op while gradients are recorded carries a `node`: the op
- * that made it, its inputs and how to send a gradient back to them (see autograd.ts).
+ * Tensor: a shape, a dtype and a handle to storage owned by one backend. Ops never change a
+ * tensor's values; `assign` does (optimizers, checkpoints), by replacing its storage, so a
+ * variable keeps its identity. A tensor made by an op while gradients are recorded carries a
+ * `node`: the op that made it, its inputs and how to send a gradient back to them (see
+ * autograd.ts).
+ *
+ * This file imports only the engine and the kernel interface: autograd (above it) and the
+ * ops (above that) plug in the methods that need them through `tensorMethods`.
  */
-import type { Backend, DataId } from '../backends/backend.js';
-import { bytesPerElement, type DType, type TypedArray } from './dtype.js';
+import type { Backend, DataId } from './kernels.js';
+import { bytesPerElement, toStorage, type DType, type TypedArray } from './dtype.js';
 import { engine } from './engine.js';
 import { decodeHalfArray } from './float16.js';
-import { fmtShape, sizeOf } from './shape.js';
-import type { RowSparse } from './rowsparse.js';
-import { backward as runBackward, type BackwardOptions, type GradNode } from './autograd.js';
+import { fmtShape, shapesEqual, sizeOf } from './shape.js';
 
+/**
+ * The kinds of gradient a parameter can receive: dense here, and `rowSparse` added by
+ * core/rowsparse.ts (TypeScript merges the two declarations), so this file does not import
+ * the file that imports it.
+ */
+export interface GradientKinds {
+  dense: Tensor;
+}
 /** A parameter's gradient: dense, or row-sparse (from embedding lookups). */
-export type Gradient = Tensor | RowSparse;
+export type Gradient = GradientKinds[keyof GradientKinds];
+
+/** One node of the autograd graph (core/autograd.ts). */
+export interface GradNode {
+  /** the op's name, for error messages */
+  op: string;
+  inputs: Tensor[];
+  /** One gradient (or null: no gradient) per input, given the output's gradient. */
+  backward: (dy: Tensor) => (Gradient | null)[];
+  /** Optional: handles a RowSparse output gradient without densifying it (e.g. cast). */
+  sparseBackward?: (dy: Exclude<Gradient, Tensor>) => (Gradient | null)[];
+}
+
+export interface BackwardOptions {
+  /** keep the graph so backward can run again (default false) */
+  retainGraph?: boolean;
+  /** throw when a scalar loss is NaN/±inf instead of propagating garbage (default true) */
+  checkFinite?: boolean;
+}
 
 export type NestedArray = number | NestedArray[];
 
-/** Ops the Tensor methods delegate to; filled in by ops/index.ts (core does not import ops). */
+/**
+ * Methods that live above core: `backward` is filled in by core/autograd.ts, `cast` and
+ * `reshape` by ops/index.ts.
+ */
 export const tensorMethods: {
+  backward?: (root: Tensor, seed?: Tensor, options?: BackwardOptions) => void;
   cast?: (x: Tensor, dtype: DType) => Tensor;
   reshape?: (x: Tensor, shape: readonly number[]) => Tensor;
 } = {};
@@ -136,7 +168,36 @@ export class Tensor {
   /** Reverse-mode autodiff from this tensor (a scalar loss unless `grad` is given). */
   backward(grad?: Tensor, options?: BackwardOptions): void {
     this.assertAlive('backward');
-    runBackward(this, grad, options);
+    tensorMethods.backward!(this, grad, options);
+  }
+
+  /**
+   * Replaces the values in place — from host numbers (as `dataSync` returns them; float16 is
+   * encoded here) or from a tensor of the same shape on the same backend (copied, cast to
+   * this dtype). The storage behind a tensor changes, the tensor does not: a variable stays
+   * the variable its optimizer and its module hold. Not recorded by autograd.
+   */
+  assign(values: Tensor | ArrayLike<number>): this {
+    this.assertAlive('assign');
+    if (values instanceof Tensor) {
+      if (values.isDisposed) throw new Error(`assign: source ${values.describe()} was disposed`);
+      if (!shapesEqual(values.shape, this.shape)) {
+        throw new Error(`assign: source shape ${fmtShape(values.shape)} does not match ${this.describe()}`);
+      }
+      if (values.backend !== this.backend) {
+        throw new Error(`assign: source lives on backend '${values.backend.name}', ${this.describe()} on '${this.backend.name}'`);
+      }
+      const b = this.backend;
+      const fresh = values.dtype === this.dtype ? b.copy(values) : b.cast(values, this.dtype);
+      b.dispose(this.dataId);
+      this.dataId = fresh;
+      return this;
+    }
+    if (values.length !== this.size) {
+      throw new Error(`assign: ${values.length} values for ${this.describe()} (${this.size} elements)`);
+    }
+    this.backend.overwrite(this.dataId, toStorage(values, this.dtype));
+    return this;
   }
 
   toString(): string {

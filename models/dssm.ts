@@ -177,7 +177,7 @@ export class DSSM extends Recommender {
   override stateDict(): Map<string, Tensor> {
     const state = super.stateDict();
     const t = state.get('itemSeen')!;
-    t.backend.overwrite(t.dataId, this.seen);
+    t.assign(this.seen);
     return state;
   }
 

@@ -150,7 +150,7 @@ export class MultVAE extends UserRowModel {
   override stateDict(): Map<string, Tensor> {
     const state = super.stateDict();
     const t = state.get('annealStep')!;
-    t.backend.overwrite(t.dataId, Float32Array.of(this.annealStep));
+    t.assign([this.annealStep]);
     return state;
   }
 

@@ -74,8 +74,24 @@ export function full(shape: readonly number[], value: number, dtype: DType = 'fl
 }
 
 export const ones = (shape: readonly number[], dtype: DType = 'float32'): Tensor => full(shape, 1, dtype);
-export const zerosLike = (t: Tensor): Tensor => zeros(t.shape, t.dtype);
-export const onesLike = (t: Tensor): Tensor => ones(t.shape, t.dtype);
+/** A tensor of `values` on the backend `like` lives on (which need not be the active one). */
+export function tensorOn(like: Tensor, values: ArrayLike<number>, shape: readonly number[], dtype: DType = 'float32'): Tensor {
+  if (sizeOf(shape) !== values.length) throw new Error(`tensorOn: ${values.length} values do not fill shape ${fmtShape(shape)}`);
+  const b = like.backend;
+  return wrap(b.write(storageFor(values, dtype), dtype), shape, dtype, b);
+}
+
+/** Zeros shaped like t, on t's backend (in t's dtype unless another is given). */
+export function zerosLike(t: Tensor, dtype: DType = t.dtype): Tensor {
+  const b = t.backend;
+  return wrap(b.zeros(t.size, dtype), t.shape, dtype, b);
+}
+
+/** Ones shaped like t, on t's backend (in t's dtype unless another is given). */
+export function onesLike(t: Tensor, dtype: DType = t.dtype): Tensor {
+  const b = t.backend;
+  return wrap(b.write(storageFor(new Float64Array(t.size).fill(1), dtype), dtype), t.shape, dtype, b);
+}
 
 export interface RandomOptions {
   seed?: number | string;

@@ -5,10 +5,15 @@
  * (exp, sigmoid, tanh, sqrt) the backward reuses y instead of recomputing.
  * Binary ops broadcast NumPy-style; the gradient flowing to a broadcast input is summed
  * back over the broadcast axes (`reduceToShape`), so every input gets a gradient of its shape.
+ *
+ * Seven unary ops are kernel primitives (neg exp log sqrt abs sign isfinite); the others
+ * (relu, sigmoid, tanh, …) are defined below as compositions of primitives — `COMPOSED`,
+ * the reference — which a backend may compute in one pass with its `fusedUnary` kernel.
  */
-import type { BinaryOp, UnaryOp } from '../backends/backend.js';
+import type { BinaryOp, FusedUnaryOp, UnaryOp } from '../core/kernels.js';
 import { recordOp } from '../core/autograd.js';
 import { upcast, type DType, assertDType } from '../core/dtype.js';
+import { tidy } from '../core/engine.js';
 import { broadcastShapes, fmtShape, shapesEqual } from '../core/shape.js';
 import type { Tensor } from '../core/tensor.js';
 import { typed } from './typed.js';
@@ -19,11 +24,42 @@ function floatType(dtype: DType): DType {
   return dtype === 'int32' ? 'float32' : dtype;
 }
 
-/** Runs a unary kernel; no gradient recorded. */
-export function unaryRaw(op: UnaryOp, x: Tensor): Tensor {
+const PRIMITIVE_UNARY: ReadonlySet<string> = new Set<UnaryOp>(['neg', 'exp', 'log', 'sqrt', 'abs', 'sign', 'isfinite']);
+
+/**
+ * The reference of each fused unary function, in primitives (and in each other). Numerically
+ * these are the textbook forms: log1p as log(1 + x) loses the digits of a tiny x that a
+ * fused kernel keeps, tanh near 0 is exact only to float32's absolute rounding.
+ */
+const COMPOSED: Record<FusedUnaryOp, (x: Tensor) => Tensor> = {
+  /** max(x, 0) */
+  relu: (x) => binaryRaw('maximum', x, asTensor(x, 0)),
+  /** [x > 0]: relu's derivative */
+  step: (x) => binaryRaw('greater', x, asTensor(x, 0)),
+  /** 1 / (1 + e^−x) */
+  sigmoid: (x) => binaryRaw('div', asTensor(x, 1), binaryRaw('add', unaryRaw('exp', unaryRaw('neg', x)), asTensor(x, 1))),
+  /** 2·σ(2x) − 1 */
+  tanh: (x) => binaryRaw('sub', binaryRaw('mul', unaryRaw('sigmoid', binaryRaw('mul', x, asTensor(x, 2))), asTensor(x, 2)), asTensor(x, 1)),
+  /** log(1 + e^x) = max(x, 0) + log1p(e^−|x|): no overflow for large x */
+  softplus: (x) => binaryRaw('add', unaryRaw('relu', x), unaryRaw('log1p', unaryRaw('exp', unaryRaw('neg', unaryRaw('abs', x))))),
+  /** log(1 + x) */
+  log1p: (x) => unaryRaw('log', binaryRaw('add', x, asTensor(x, 1))),
+  /** x · x */
+  square: (x) => binaryRaw('mul', x, x),
+  /** 1 / x */
+  reciprocal: (x) => binaryRaw('div', asTensor(x, 1), x),
+};
+
+/**
+ * Runs a unary kernel — a primitive, or a fused function through the backend's `fusedUnary`
+ * (else its composition above); no gradient recorded.
+ */
+export function unaryRaw(op: UnaryOp | FusedUnaryOp, x: Tensor): Tensor {
   const b = backendOf(op, x);
   const dtype = op === 'isfinite' ? 'float32' : floatType(x.dtype);
-  return wrap(b.unary(op, x, dtype), x.shape, dtype, b);
+  if (PRIMITIVE_UNARY.has(op)) return wrap(b.unary(op as UnaryOp, x, dtype), x.shape, dtype, b);
+  if (b.fusedUnary) return wrap(b.fusedUnary(op as FusedUnaryOp, x, dtype), x.shape, dtype, b);
+  return tidy(() => COMPOSED[op as FusedUnaryOp](x));
 }
 
 /** Runs a binary kernel with broadcasting; no gradient recorded. */
@@ -42,7 +78,7 @@ function asTensor(like: Tensor, v: number): Tensor {
 // ---- unary ops -------------------------------------------------------------------
 
 /** Defines a differentiable unary op: `grad(dy, x, y)` returns dx. */
-function defineUnary(op: UnaryOp, grad: (dy: Tensor, x: Tensor, y: Tensor) => Tensor) {
+function defineUnary(op: UnaryOp | FusedUnaryOp, grad: (dy: Tensor, x: Tensor, y: Tensor) => Tensor) {
   return typed(op, {
     Tensor: (x: Tensor): Tensor => {
       const y = unaryRaw(op, x);
@@ -168,7 +204,7 @@ export const cast = typed('cast', {
     const be = backendOf('cast', x);
     const y = wrap(be.cast(x, d), x.shape, d, be);
     if (d !== 'int32') {
-      recordOp('cast', [x], y, (dy) => [wrap(be.cast(dy, x.dtype), dy.shape, x.dtype, be)]);
+      recordOp('cast', [x], y, (dy) => [wrap(dy.dtype === x.dtype ? be.copy(dy) : be.cast(dy, x.dtype), dy.shape, x.dtype, be)]);
       // a row-sparse gradient stays row-sparse through a cast: cast just its rows
       if (y.node) {
         y.node.sparseBackward = (g) => [new RowSparse(g.indices, wrap(be.cast(g.values, x.dtype), g.values.shape, x.dtype, be), g.denseShape)];

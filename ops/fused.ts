@@ -1,35 +1,60 @@
 /**
- * Fused ops for the hot path of embedding models.
+ * gatherDot: the hot path of embedding models, as one op.
  *
  * gatherDot(A, B, aIds, bIds)[i] = A[aIds[i]] · B[bIds[i]] is what matrix factorization
- * computes for every (user, item) pair. Composed from primitives it gathers two [batch, dim]
- * copies, multiplies them and sums; backward spreads dy back to [batch, dim], multiplies
- * twice and segment-sums twice — about a dozen passes over [batch, dim] arrays. Fused, the
- * forward reads the rows in place and the backward for A is one pass:
+ * computes for every (user, item) pair. Its gradient for A is row-sparse:
  *   dA[row r] = Σ_{i: aIds[i] = r} dy[i] · B[bIds[i]]
- * written straight into a RowSparse gradient (or a dense one with sparseGrad: false).
- * Backends without the fused kernels get the composed version, with identical results.
+ * (and the same for B), returned as a RowSparse over the unique ids (or dense with
+ * sparseGrad: false).
+ *
+ * The reference compositions, in primitives:
+ *   forward   sum(gatherRows(A, aIds) ⊙ gatherRows(B, bIds), axis 1)
+ *   backward  segmentSum(dy ⊙ gatherRows(B, bIds), by aIds' unique positions)
+ * about a dozen passes over [batch, dim] copies. A backend's `gatherDot` reads the rows in
+ * place instead, and its `segmentSumScaledRows` does the backward in one pass with no
+ * gathered copy. Either way the graph is one node, so results agree to float32 rounding.
  */
 import { recordOp } from '../core/autograd.js';
-import { RowSparse, uniqueSorted } from '../core/rowsparse.js';
+import { tidy } from '../core/engine.js';
+import { RowSparse } from '../core/rowsparse.js';
+import { uniqueSorted } from '../core/unique.js';
 import { fmtShape } from '../core/shape.js';
-import { Tensor } from '../core/tensor.js';
+import type { DType } from '../core/dtype.js';
+import type { Tensor } from '../core/tensor.js';
 import { typed } from './typed.js';
 import { backendOf, wrap } from './util.js';
-import { gather } from './gather.js';
-import { mul } from './elementwise.js';
-import { sum } from './reduce.js';
+import { hostIds } from './gather.js';
+import { binaryRaw } from './elementwise.js';
+import { reduceRaw } from './reduce.js';
+import { gatherRowsRaw, segmentSumRaw } from './rows.js';
 
 export interface GatherDotOptions {
   sparseGrad?: boolean;
 }
 
-function checkIds(ids: Int32Array, rows: number, which: string): void {
-  for (let i = 0; i < ids.length; i++) {
-    if (!(ids[i] >= 0 && ids[i] < rows)) {
-      throw new Error(`gatherDot: ${which} index ${ids[i]} at position ${i} is out of range for a table of ${rows} rows`);
-    }
-  }
+/** out[i] = a[aIds[i]] · b[bIds[i]] without a gradient: the backend's kernel, else the reference. */
+export function gatherDotRaw(a: Tensor, b: Tensor, aIds: Int32Array, bIds: Int32Array): Tensor {
+  const be = backendOf('gatherDot', a, b);
+  const dtype: DType = a.dtype === b.dtype ? a.dtype : 'float32';
+  if (be.gatherDot) return wrap(be.gatherDot(a, b, aIds, bIds), [aIds.length], dtype, be);
+  return tidy(() => reduceRaw('sum', binaryRaw('mul', gatherRowsRaw(a, aIds), gatherRowsRaw(b, bIds)), [1], false));
+}
+
+/**
+ * out[segmentIds[i]] += scale[i] · table[rowIds[i]] → [numSegments, D] in table's dtype,
+ * without a gradient: the backend's kernel, else the reference (a gathered, scaled copy
+ * segment-summed).
+ */
+export function segmentSumScaledRaw(scale: Tensor, table: Tensor, rowIds: Int32Array, segmentIds: Int32Array, numSegments: number): Tensor {
+  const be = backendOf('segmentSumScaledRows', scale, table);
+  const shape = [numSegments, table.shape[1]];
+  if (be.segmentSumScaledRows) return wrap(be.segmentSumScaledRows(scale, table, rowIds, segmentIds, numSegments), shape, table.dtype, be);
+  return tidy(() => {
+    const column = wrap(be.copy(scale), [scale.size, 1], scale.dtype, be);
+    const scaled = binaryRaw('mul', gatherRowsRaw(table, rowIds), column);
+    const summed = segmentSumRaw(scaled, segmentIds, numSegments);
+    return summed.dtype === table.dtype ? summed : wrap(be.cast(summed, table.dtype), shape, table.dtype, be);
+  });
 }
 
 function gatherDotImpl(a: Tensor, b: Tensor, aIdsIn: Int32Array | number[], bIdsIn: Int32Array | number[], opts: GatherDotOptions = {}): Tensor {
@@ -37,31 +62,22 @@ function gatherDotImpl(a: Tensor, b: Tensor, aIdsIn: Int32Array | number[], bIds
   if (a.rank !== 2 || b.rank !== 2 || a.shape[1] !== b.shape[1]) {
     throw new Error(`gatherDot: tables must be [rows, dim] with the same dim, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
   }
-  const aIds = aIdsIn instanceof Int32Array ? aIdsIn : Int32Array.from(aIdsIn);
-  const bIds = bIdsIn instanceof Int32Array ? bIdsIn : Int32Array.from(bIdsIn);
+  const aIds = hostIds('gatherDot', aIdsIn, a.shape[0], 'first ');
+  const bIds = hostIds('gatherDot', bIdsIn, b.shape[0], 'second ');
   if (aIds.length !== bIds.length) throw new Error(`gatherDot: ${aIds.length} ids for the first table but ${bIds.length} for the second`);
-  if (!be.gatherDot || !be.segmentSumScaledRows) {
-    return sum(mul(gather(a, aIds, opts), gather(b, bIds, opts)), 1);
-  }
-  checkIds(aIds, a.shape[0], 'first');
-  checkIds(bIds, b.shape[0], 'second');
   const sparseGrad = opts.sparseGrad ?? true;
-  const n = aIds.length;
-  const aT = wrap(be.write(aIds, 'int32'), [n], 'int32', be);
-  const bT = wrap(be.write(bIds, 'int32'), [n], 'int32', be);
-  const y = wrap(be.gatherDot(a, b, aT, bT), [n], a.dtype === b.dtype ? a.dtype : 'float32', be);
+  const y = gatherDotRaw(a, b, aIds, bIds);
   recordOp('gatherDot', [a, b], y, (dy) => {
     // the gradient of one table: dy-scaled rows of the other, summed per row of this one
-    const side = (table: Tensor, ids: Int32Array, other: Tensor, otherIds: Tensor) => {
+    const side = (table: Tensor, ids: Int32Array, other: Tensor, otherIds: Int32Array) => {
       if (!table.requiresGrad) return null;
-      if (!sparseGrad) return wrap(be.segmentSumScaledRows!(dy, other, otherIds, ids, table.shape[0]), table.shape, table.dtype, be);
+      const toOwnDtype = (g: Tensor) => (g.dtype === table.dtype ? g : wrap(be.cast(g, table.dtype), g.shape, table.dtype, be));
+      if (!sparseGrad) return toOwnDtype(segmentSumScaledRaw(dy, other, otherIds, ids, table.shape[0]));
       const { unique, inverse } = uniqueSorted(ids);
-      const values = wrap(be.segmentSumScaledRows!(dy, other, otherIds, inverse, unique.length), [unique.length, table.shape[1]], table.dtype, be);
-      return new RowSparse(unique, values, table.shape);
+      return new RowSparse(unique, toOwnDtype(segmentSumScaledRaw(dy, other, otherIds, inverse, unique.length)), table.shape);
     };
-    return [side(a, aIds, b, bT), side(b, bIds, a, aT)];
+    return [side(a, aIds, b, bIds), side(b, bIds, a, aIds)];
   });
-  if (!y.node) { aT.dispose(); bT.dispose(); }
   return y;
 }
 

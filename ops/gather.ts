@@ -10,11 +10,13 @@
  * O(N·dim) per step, what frameworks with dense embedding gradients pay.
  */
 import { recordOp } from '../core/autograd.js';
-import { RowSparse, uniqueSorted } from '../core/rowsparse.js';
+import { RowSparse } from '../core/rowsparse.js';
+import { uniqueSorted } from '../core/unique.js';
 import { fmtShape } from '../core/shape.js';
 import { Tensor } from '../core/tensor.js';
 import { typed } from './typed.js';
 import { backendOf, wrap } from './util.js';
+import { segmentSumRaw } from './rows.js';
 
 export interface GatherOptions {
   /** gradient as RowSparse (default true) or dense */
@@ -22,16 +24,17 @@ export interface GatherOptions {
 }
 
 /**
- * Host copy of the ids, range-checked against the table. A tensor's ids are copied: the
- * backward pass needs them after the caller may have disposed the tensor (and the backend
- * reused its memory).
+ * The ids as a host Int32Array (the form every kernel takes), range-checked against the
+ * table. A tensor's ids are copied: the backward pass needs them after the caller may have
+ * disposed the tensor (and the backend reused its memory).
  */
-function hostIds(ids: Tensor | Int32Array, rows: number): Int32Array {
-  const arr = ids instanceof Tensor ? (ids.rawSync() as Int32Array).slice() : ids;
+export function hostIds(op: string, ids: Tensor | Int32Array | number[], rows: number, which = ''): Int32Array {
+  if (ids instanceof Tensor && ids.dtype !== 'int32') throw new Error(`${op}: ids must be int32, got ${ids.dtype}`);
+  const arr = ids instanceof Tensor ? (ids.rawSync() as Int32Array).slice() : ids instanceof Int32Array ? ids : Int32Array.from(ids);
   for (let i = 0; i < arr.length; i++) {
     const id = arr[i];
     if (!(id >= 0 && id < rows)) {
-      throw new Error(`gather: index ${id} at position ${i} is out of range for a table of ${rows} rows`);
+      throw new Error(`${op}: ${which}index ${id} at position ${i} is out of range for a table of ${rows} rows`);
     }
   }
   return arr;
@@ -41,28 +44,16 @@ function gatherImpl(table: Tensor, idsIn: Tensor | Int32Array | number[], opts: 
   const sparseGrad = opts.sparseGrad ?? true;
   if (table.rank < 1) throw new Error(`gather: table must have rank ≥ 1, got ${fmtShape(table.shape)}`);
   const be = backendOf('gather', table);
-  let idsTensor: Tensor;
-  let ownIds: Int32Array | null = null;
-  if (idsIn instanceof Tensor) {
-    if (idsIn.dtype !== 'int32') throw new Error(`gather: ids must be int32, got ${idsIn.dtype}`);
-    idsTensor = idsIn;
-  } else {
-    ownIds = idsIn instanceof Int32Array ? idsIn : Int32Array.from(idsIn);
-    idsTensor = wrap(be.write(ownIds, 'int32'), [ownIds.length], 'int32', be);
-  }
-  // range-check the caller's own array when there is one (no read back from a GPU)
-  const ids = hostIds(ownIds ?? idsTensor, table.shape[0]);
+  const ids = hostIds('gather', idsIn, table.shape[0]);
+  const idsShape = idsIn instanceof Tensor ? idsIn.shape : [ids.length];
   const rowShape = table.shape.slice(1);
-  const y = wrap(be.gatherRows(table, idsTensor), [...idsTensor.shape, ...rowShape], table.dtype, be);
-  const idsRank = idsTensor.rank;
-  if (ownIds) idsTensor.dispose();
+  const y = wrap(be.gatherRows(table, ids), [...idsShape, ...rowShape], table.dtype, be);
   recordOp('gather', [table], y, (dy) => {
     // kernels see dy as [n, ...row]; only ids of rank > 1 need a reshaped copy
-    const flat = idsRank === 1 ? dy : wrap(be.cast(dy, dy.dtype), [ids.length, ...rowShape], dy.dtype, be);
+    const flat = idsShape.length === 1 ? dy : wrap(be.copy(dy), [ids.length, ...rowShape], dy.dtype, be);
     if (!sparseGrad) return [wrap(be.segmentSumRows(flat, ids, table.shape[0]), table.shape, dy.dtype, be)];
     const { unique, inverse } = uniqueSorted(ids);
-    const values = wrap(be.segmentSumRows(flat, inverse, unique.length), [unique.length, ...rowShape], dy.dtype, be);
-    return [new RowSparse(unique, values, table.shape)];
+    return [new RowSparse(unique, segmentSumRaw(flat, inverse, unique.length), table.shape)];
   });
   return y;
 }

@@ -11,7 +11,7 @@ import { backendOf, wrap } from './util.js';
 
 function reshapeRaw(x: Tensor, shape: readonly number[]): Tensor {
   const b = backendOf('reshape', x);
-  return wrap(b.cast(x, x.dtype), shape, x.dtype, b);
+  return wrap(b.copy(x), shape, x.dtype, b);
 }
 
 /** Resolves one -1 in `shape` and checks the element count. */

@@ -19,7 +19,7 @@ import { binaryRaw, unaryRaw, square, sub } from './elementwise.js';
 import { mean } from './reduce.js';
 import { reshape } from './layout.js';
 import { reduceRaw } from './reduce.js';
-import { softmaxRaw } from './nn.js';
+import { logSoftmaxRaw, softmaxRaw } from './nn.js';
 
 function alignLabels(op: string, pred: Tensor, labels: Tensor): Tensor {
   if (shapesEqual(pred.shape, labels.shape)) return labels;
@@ -78,7 +78,7 @@ export const softmaxCrossEntropy = typed('softmaxCrossEntropy', {
       }
       target = labels;
     }
-    const logp = wrap(b.logSoftmax(logits), logits.shape, logits.dtype, b);
+    const logp = logSoftmaxRaw(logits);
     const picked = binaryRaw('mul', logp, target);
     const total = reduceRaw('sum', picked, [0, 1], false);
     const loss = binaryRaw('div', total, scalarOn(b, -B, total.dtype));

@@ -23,7 +23,7 @@
  * Per-row sums (not means over items) follow Liang et al. (2018): the loss of a user grows
  * with the number of items they have, as a likelihood should.
  */
-import type { Backend } from '../backends/backend.js';
+import type { Backend } from '../core/kernels.js';
 import { recordOp } from '../core/autograd.js';
 import { CSR } from '../core/csr.js';
 import { fmtShape, shapesEqual } from '../core/shape.js';
@@ -32,7 +32,8 @@ import { typed } from './typed.js';
 import { backendOf, scalarOn, storageFor, wrap } from './util.js';
 import { binaryRaw, unaryRaw } from './elementwise.js';
 import { reduceRaw } from './reduce.js';
-import { softmaxRaw } from './nn.js';
+import { logSoftmaxRaw, softmaxRaw } from './nn.js';
+import { scatterAddRaw } from './rows.js';
 
 // ---- helpers -------------------------------------------------------------------------
 
@@ -43,7 +44,7 @@ function disposeAll(...ts: Tensor[]): void {
 /** A reshaped copy (no gradient): the kernels broadcast by shape, so [B] labels become [B,1]. */
 function viewAs(x: Tensor, shape: readonly number[]): Tensor {
   const b = x.backend;
-  return wrap(b.cast(x, x.dtype), shape, x.dtype, b);
+  return wrap(b.copy(x), shape, x.dtype, b);
 }
 
 /** The scalar Σ of every element of x. */
@@ -65,21 +66,19 @@ function flatPositions(op: string, x: CSR, logits: Tensor): { pos: Int32Array; v
   return { pos, vals: x.values };
 }
 
-/** Entries of a dense [B, N] tensor at flat positions, as a [nnz, 1] tensor. */
+/** Entries of a dense [B, N] tensor at flat positions, as a [nnz, 1] tensor (x seen as [B·N, 1] rows). */
 function gatherFlat(be: Backend, x: Tensor, pos: Int32Array): Tensor {
-  const ids = wrap(be.write(pos, 'int32'), [pos.length], 'int32', be);
-  const out = wrap(be.gatherRows({ dataId: x.dataId, shape: [x.size, 1], dtype: x.dtype }, ids), [pos.length, 1], x.dtype, be);
-  ids.dispose();
-  return out;
+  return wrap(be.gatherRows({ dataId: x.dataId, shape: [x.size, 1], dtype: x.dtype }, pos), [pos.length, 1], x.dtype, be);
 }
 
-/** In place: x[pos[p]] += v[p] for a dense tensor x (freshly made by the caller). */
-function scatterAddFlat(be: Backend, x: Tensor, pos: Int32Array, v: Float32Array, scale: number): void {
+/** x[pos[p]] += scale·v[p] for a dense tensor x, which it consumes (see scatterAddRaw). */
+function scatterAddFlat(be: Backend, x: Tensor, pos: Int32Array, v: Float32Array, scale: number): Tensor {
   const vals = new Float32Array(v.length);
   for (let p = 0; p < v.length; p++) vals[p] = scale * v[p];
   const values = wrap(be.write(storageFor(vals, x.dtype), x.dtype), [v.length, 1], x.dtype, be);
-  be.scatterAddRows({ dataId: x.dataId, shape: [x.size, 1], dtype: x.dtype }, pos, values);
+  const out = scatterAddRaw(x, pos, values);
   values.dispose();
+  return out;
 }
 
 /** Row sums of a CSR as a [rows, 1] tensor. */
@@ -176,7 +175,7 @@ function multinomialCSR(logits: Tensor, x: CSR): Tensor {
   const { pos, vals } = flatPositions(op, x, logits);
   const be = backendOf(op, logits);
   const B = x.rows;
-  const logp = wrap(be.logSoftmax(logits), logits.shape, logits.dtype, be);
+  const logp = logSoftmaxRaw(logits);
   const picked = gatherFlat(be, logp, pos); // log p at the user's items, [nnz, 1]
   const weights = wrap(be.write(storageFor(vals, logits.dtype), logits.dtype), [vals.length, 1], logits.dtype, be);
   const weighted = binaryRaw('mul', picked, weights);
@@ -187,9 +186,8 @@ function multinomialCSR(logits: Tensor, x: CSR): Tensor {
     // (Σx)·softmax(z) − x, built as softmax × row sums, then −x scattered into its entries
     const sums = csrRowSums(be, x, logits.dtype);
     const sm = softmaxRaw(logits);
-    const g = binaryRaw('mul', sm, sums);
+    const g = scatterAddFlat(be, binaryRaw('mul', sm, sums), pos, vals, -1);
     disposeAll(sm, sums);
-    scatterAddFlat(be, g, pos, vals, -1);
     const out = binaryRaw('mul', g, perRow(dy, B));
     g.dispose();
     return [out];
@@ -202,7 +200,7 @@ function multinomialDense(logits: Tensor, x: Tensor): Tensor {
   checkDenseTargets(op, logits, x);
   const be = backendOf(op, logits, x);
   const B = logits.shape[0];
-  const logp = wrap(be.logSoftmax(logits), logits.shape, logits.dtype, be);
+  const logp = logSoftmaxRaw(logits);
   const prod = binaryRaw('mul', logp, x);
   const s = total(prod);
   const loss = binaryRaw('div', s, scalarOn(be, -B, logits.dtype));
@@ -271,8 +269,7 @@ function multiLabelCSR(logits: Tensor, y: CSR): Tensor {
   const loss = binaryRaw('div', binaryRaw('sub', sp, zy), scalarOn(be, B, dt));
   disposeAll(sp, picked, weights, zy);
   recordOp(op, [logits], loss, (dy) => {
-    const g = unaryRaw('sigmoid', logits);
-    scatterAddFlat(be, g, pos, vals, -1);
+    const g = scatterAddFlat(be, unaryRaw('sigmoid', logits), pos, vals, -1);
     const out = binaryRaw('mul', g, perRow(dy, B));
     g.dispose();
     return [out];

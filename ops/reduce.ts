@@ -10,7 +10,7 @@ import type { Tensor } from '../core/tensor.js';
 import { typed } from './typed.js';
 import { backendOf, scalarOn, wrap } from './util.js';
 import { binaryRaw } from './elementwise.js';
-import type { ReduceOp } from '../backends/backend.js';
+import type { ReduceOp } from '../core/kernels.js';
 
 export interface ReduceOptions {
   keepDims?: boolean;
@@ -30,7 +30,7 @@ export function reduceRaw(op: ReduceOp, x: Tensor, axes: number[], keepDims: boo
 export function broadcastTo(dy: Tensor, keepShape: readonly number[], shape: readonly number[]): Tensor {
   const b = dy.backend;
   const zero = scalarOn(b, 0, dy.dtype);
-  const view = wrap(b.cast(dy, dy.dtype), keepShape, dy.dtype, b);
+  const view = wrap(b.copy(dy), keepShape, dy.dtype, b);
   return wrap(b.binary('add', view, zero, shape, dy.dtype), shape, dy.dtype, b);
 }
 

@@ -1,11 +1,9 @@
 /** Helpers shared by the ops: output construction, scalars, reducing broadcast gradients. */
-import type { Backend, DataId } from '../backends/backend.js';
-import type { DType } from '../core/dtype.js';
+import type { Backend, DataId } from '../core/kernels.js';
+import { toStorage, type DType } from '../core/dtype.js';
 import { engine } from '../core/engine.js';
 import { Tensor } from '../core/tensor.js';
 import { broadcastReduceAxes, fmtShape, shapesEqual } from '../core/shape.js';
-import { allocArray } from '../core/dtype.js';
-import { encodeHalfArray } from '../core/float16.js';
 
 export function wrap(dataId: DataId, shape: readonly number[], dtype: DType, backend: Backend): Tensor {
   return new Tensor(dataId, shape, dtype, backend);
@@ -24,12 +22,7 @@ export function backendOf(op: string, ...xs: Tensor[]): Backend {
 }
 
 /** Typed storage holding `values` in dtype's representation (float16 encoded). */
-export function storageFor(values: ArrayLike<number>, dtype: DType) {
-  if (dtype === 'float16') return encodeHalfArray(values);
-  const arr = allocArray(dtype, values.length);
-  arr.set(values as ArrayLike<number>);
-  return arr;
-}
+export const storageFor = toStorage;
 
 /** A 0-d tensor holding `value`, on backend b. */
 export function scalarOn(b: Backend, value: number, dtype: DType): Tensor {
@@ -50,7 +43,7 @@ export function reduceToShape(dy: Tensor, shape: readonly number[]): Tensor {
   const b = dy.backend;
   const summed = axes.length ? wrap(b.reduce('sum', dy, axes), dy.shape.filter((_, i) => !axes.includes(i)), dy.dtype, b) : dy;
   if (shapesEqual(summed.shape, shape)) return summed;
-  const out = wrap(b.cast(summed, summed.dtype), shape, summed.dtype, b);
+  const out = wrap(b.copy(summed), shape, summed.dtype, b);
   if (summed !== dy) summed.dispose();
   return out;
 }
@@ -59,4 +52,10 @@ export function assertShape(op: string, what: string, actual: readonly number[],
   if (!shapesEqual(actual, expected)) {
     throw new Error(`${op}: ${what} has shape ${fmtShape(actual)}, expected ${fmtShape(expected)}`);
   }
+}
+
+/** A copy of x under another shape (same element count): how reshape moves no values. */
+export function viewAs(x: Tensor, shape: readonly number[]): Tensor {
+  const b = x.backend;
+  return wrap(b.copy(x), shape, x.dtype, b);
 }

@@ -2,12 +2,12 @@
  * Elementwise kernels over typed arrays. Each op has its own tight loop (the switch is
  * outside the loop), so V8 compiles straight-line arithmetic with no per-element calls.
  */
-import type { BinaryOp, UnaryOp } from '../backend.js';
+import type { BinaryOp, FusedUnaryOp, UnaryOp } from '../../core/kernels.js';
 
 export type FloatArray = Float32Array | Float64Array;
 export type NumArray = Float32Array | Float64Array | Int32Array;
 
-export function unaryInto(op: UnaryOp, x: NumArray, out: NumArray): void {
+export function unaryInto(op: UnaryOp | FusedUnaryOp, x: NumArray, out: NumArray): void {
   const n = x.length;
   switch (op) {
     case 'neg': for (let i = 0; i < n; i++) out[i] = -x[i]; break;
@@ -15,7 +15,6 @@ export function unaryInto(op: UnaryOp, x: NumArray, out: NumArray): void {
     case 'log': for (let i = 0; i < n; i++) out[i] = Math.log(x[i]); break;
     case 'log1p': for (let i = 0; i < n; i++) out[i] = Math.log1p(x[i]); break;
     case 'sqrt': for (let i = 0; i < n; i++) out[i] = Math.sqrt(x[i]); break;
-    case 'rsqrt': for (let i = 0; i < n; i++) out[i] = 1 / Math.sqrt(x[i]); break;
     case 'abs': for (let i = 0; i < n; i++) out[i] = Math.abs(x[i]); break;
     case 'sign': for (let i = 0; i < n; i++) out[i] = x[i] > 0 ? 1 : x[i] < 0 ? -1 : 0; break;
     case 'square': for (let i = 0; i < n; i++) out[i] = x[i] * x[i]; break;

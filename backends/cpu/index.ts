@@ -4,9 +4,9 @@
  * write), float64 is supported for reference tests.
  */
 import type {
-  Activation, AdaGradOptions, AdamOptions, Backend, BinaryOp, CSRInfo, DataId, MemoryInfo, ReduceOp,
+  Activation, AdaGradOptions, AdamOptions, Backend, BinaryOp, CSRInfo, DataId, FusedUnaryOp, MemoryInfo, ReduceOp,
   SGDOptions, TensorInfo, UnaryOp,
-} from '../backend.js';
+} from '../../core/kernels.js';
 import { computeType, type DType, type TypedArray } from '../../core/dtype.js';
 import { alloc, allocCopy, release, reservedBytes } from './memory.js';
 import { parallelRows, ROW_MIN_WORK } from './threads.js';
@@ -136,6 +136,10 @@ export class CpuBackend implements Backend {
     d.values.set(values as never);
   }
 
+  copy(x: TensorInfo): DataId {
+    return this.track({ values: allocCopy(data(x.dataId).values, x.dtype) });
+  }
+
   dispose(id: DataId): void {
     const d = data(id) as CpuData & { freed?: boolean };
     if (d.freed) return;
@@ -155,6 +159,12 @@ export class CpuBackend implements Backend {
 
   // ---- elementwise --------------------------------------------------------------
   unary(op: UnaryOp, x: TensorInfo, outDtype: DType): DataId {
+    const out = scratch(outDtype, sizeOf(x.shape));
+    unaryInto(op, num(x), out);
+    return this.out(out, outDtype);
+  }
+
+  fusedUnary(op: FusedUnaryOp, x: TensorInfo, outDtype: DType): DataId {
     const out = scratch(outDtype, sizeOf(x.shape));
     unaryInto(op, num(x), out);
     return this.out(out, outDtype);
@@ -207,14 +217,6 @@ export class CpuBackend implements Backend {
     if (dtype === 'int32') for (let i = 0; i < v.length; i++) out[i] = Math.trunc(v[i]);
     else out.set(v);
     return this.track({ values: out });
-  }
-
-  axpy(a: TensorInfo, b: TensorInfo, alpha: number): DataId {
-    const av = num(a);
-    const bv = num(b);
-    const out = scratch(a.dtype, av.length);
-    for (let i = 0; i < av.length; i++) out[i] = av[i] + alpha * bv[i];
-    return this.out(out, a.dtype);
   }
 
   // ---- reductions -----------------------------------------------------------------
@@ -285,11 +287,10 @@ export class CpuBackend implements Backend {
   }
 
   // ---- rows ----------------------------------------------------------------------
-  gatherRows(table: TensorInfo, ids: TensorInfo): DataId {
+  gatherRows(table: TensorInfo, ids: Int32Array): DataId {
     const width = sizeOf(table.shape.slice(1));
-    const idv = num(ids) as Int32Array;
-    const out = alloc(table.dtype, idv.length * width);
-    gatherRowsInto(data(table.dataId).values, idv, width, out);
+    const out = alloc(table.dtype, ids.length * width);
+    gatherRowsInto(data(table.dataId).values, ids, width, out);
     return this.track({ values: out });
   }
 
@@ -307,27 +308,27 @@ export class CpuBackend implements Backend {
     t.commit();
   }
 
-  gatherDot(a: TensorInfo, b: TensorInfo, aIds: TensorInfo, bIds: TensorInfo): DataId {
-    const n = aIds.shape[0];
+  gatherDot(a: TensorInfo, b: TensorInfo, aIds: Int32Array, bIds: Int32Array): DataId {
+    const n = aIds.length;
     const out = scratch(computeType(a.dtype), n) as FloatArray;
     const width = sizeOf(a.shape.slice(1));
-    const args = [num(a), num(b), num(aIds), num(bIds), width, out] as const;
-    if (isF32(args[0], args[1], out) && args[2] instanceof Int32Array && args[3] instanceof Int32Array
-      && wasmGatherDot(args[0] as Float32Array, args[1] as Float32Array, args[2], args[3], width, out as Float32Array)) return this.out(out, a.dtype === b.dtype ? a.dtype : 'float32');
+    const args = [num(a), num(b), aIds, bIds, width, out] as const;
+    if (isF32(args[0], args[1], out)
+      && wasmGatherDot(args[0] as Float32Array, args[1] as Float32Array, aIds, bIds, width, out as Float32Array)) return this.out(out, a.dtype === b.dtype ? a.dtype : 'float32');
     if (!parallelRows(gatherDotRows, [...args], n, n * width, { mustBeShared: [0, 1], minWork: ROW_MIN_WORK })) gatherDotRows(...args, 0, n);
     return this.out(out, a.dtype === b.dtype ? a.dtype : 'float32');
   }
 
-  segmentSumScaledRows(scale: TensorInfo, table: TensorInfo, rowIds: TensorInfo, segmentIds: Int32Array, numSegments: number): DataId {
+  segmentSumScaledRows(scale: TensorInfo, table: TensorInfo, rowIds: Int32Array, segmentIds: Int32Array, numSegments: number): DataId {
     const width = sizeOf(table.shape.slice(1));
     const out = scratch(computeType(table.dtype), numSegments * width) as FloatArray;
-    const args = [num(scale), num(table), num(rowIds), segmentIds, width, out] as const;
+    const args = [num(scale), num(table), rowIds, segmentIds, width, out] as const;
     // split where half the entries fall on each side (popular items bunch up at low ids),
     // found only when the work is big enough to split at all
     const work = segmentIds.length * width;
     const split = { mustBeShared: [1], minWork: ROW_MIN_WORK, split: work >= ROW_MIN_WORK ? balancedSplit(segmentIds, numSegments) : undefined };
     const [sc, tb, ids] = args;
-    if (isF32(sc, tb, out) && ids instanceof Int32Array && wasmSegmentSumScaled(sc as Float32Array, tb as Float32Array, ids, segmentIds, width, out as Float32Array, numSegments, split.split)) {
+    if (isF32(sc, tb, out) && wasmSegmentSumScaled(sc as Float32Array, tb as Float32Array, ids, segmentIds, width, out as Float32Array, numSegments, split.split)) {
       return this.out(out, table.dtype);
     }
     if (!parallelRows(segmentSumScaledSegments, [...args], numSegments, work, split)) {

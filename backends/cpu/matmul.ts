@@ -3,7 +3,7 @@
  * contiguously (i-k-j for a·b, dot products of rows for a·bᵀ), which on a CPU matters more
  * than anything else short of SIMD.
  */
-import type { CSRInfo } from '../backend.js';
+import type { CSRInfo } from '../../core/kernels.js';
 import type { FloatArray } from './elementwise.js';
 import { parallelRows } from './threads.js';
 import { wasmMatmul } from './wasm/gemm.js';

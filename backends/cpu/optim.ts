@@ -8,7 +8,7 @@
  * a float16 table is updated through a compact float32 copy of just the touched rows, so
  * the weight offset can differ from the state's.
  */
-import type { AdaGradOptions, AdamOptions, SGDOptions } from '../backend.js';
+import type { AdaGradOptions, AdamOptions, SGDOptions } from '../../core/kernels.js';
 import type { FloatArray } from './elementwise.js';
 
 function sgdRange(w: FloatArray, wo: number, g: FloatArray, go: number, vel: FloatArray | null, so: number, len: number, o: SGDOptions): void {

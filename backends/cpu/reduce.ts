@@ -3,7 +3,7 @@
  * when the reduced axes are contiguous (the common cases: last axis, first axis, all);
  * otherwise it is transposed so the reduced axes come last. Sums accumulate in float64.
  */
-import type { ReduceOp } from '../backend.js';
+import type { ReduceOp } from '../../core/kernels.js';
 import { transposeInto } from './layout.js';
 import type { NumArray } from './elementwise.js';
 

@@ -1,5 +1,5 @@
 /**
- * Elementwise kernels: unary, binary with NumPy broadcasting, where, cast, axpy.
+ * Elementwise kernels: unary (primitive and fused), binary with NumPy broadcasting, where, cast.
  *
  * One fragment computes one output element i. Each input is read at an index computed
  * from i by the cheapest rule that fits its shape (a compile-time "mode"):
@@ -10,7 +10,7 @@
  *             dot them with the input's strides, 0 along broadcast axes
  * so the common cases do no integer division at all.
  */
-import type { BinaryOp, UnaryOp } from '../backend.js';
+import type { BinaryOp, FusedUnaryOp, UnaryOp } from '../../core/kernels.js';
 import type { DType } from '../../core/dtype.js';
 import { sizeOf, stridesOf } from '../../core/shape.js';
 import { GLSL_ADDRESSING } from './layout.js';
@@ -61,13 +61,12 @@ float pow_(float a, float b) {
 }
 `;
 
-const UNARY: Record<UnaryOp, string> = {
+const UNARY: Record<UnaryOp | FusedUnaryOp, string> = {
   neg: '-x',
   exp: 'exp(x)',
   log: 'log_(x)',
   log1p: 'log1p_(x)',
   sqrt: 'sqrt(x)',
-  rsqrt: '1.0 / sqrt(x)',
   abs: 'abs(x)',
   sign: 'x > 0.0 ? 1.0 : (x < 0.0 ? -1.0 : 0.0)',
   square: 'x * x',
@@ -185,7 +184,7 @@ ${index}
   return out;
 }
 
-export function unary(gpu: Gpu, op: UnaryOp, x: GpuTensor, outDtype: DType): Tex {
+export function unary(gpu: Gpu, op: UnaryOp | FusedUnaryOp, x: GpuTensor, outDtype: DType): Tex {
   const expr = UNARY[op];
   if (!expr) throw new Error(`webgl unary: unknown op '${op as string}'`);
   return mapElements(gpu, `unary:${op}`, expr, [{ name: 'x', input: x }], x.shape, outDtype);
@@ -206,6 +205,3 @@ export function cast(gpu: Gpu, x: GpuTensor, dtype: DType): Tex {
   return mapElements(gpu, 'cast', 'x', [{ name: 'x', input: x }], x.shape, dtype);
 }
 
-export function axpy(gpu: Gpu, a: GpuTensor, b: GpuTensor, alpha: number): Tex {
-  return mapElements(gpu, 'axpy', 'a + uAlpha * b', [{ name: 'a', input: a }, { name: 'b', input: b }], a.shape, a.dtype, { uAlpha: alpha });
-}

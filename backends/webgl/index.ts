@@ -1,6 +1,6 @@
 /**
- * The WebGL2 backend: every kernel of backends/backend.ts as fragment-shader passes over
- * float textures. In Node it draws through headless-gl (under Xvfb); in a browser through
+ * The WebGL2 backend: every primitive of core/kernels.ts and every acceleration, as
+ * fragment-shader passes over float textures. In Node it draws through headless-gl (under Xvfb); in a browser through
  * the page's WebGL2 — the same code.
  *
  * Files, in reading order:
@@ -12,18 +12,18 @@
  *   elementwise.ts, reduce.ts, matmul.ts, movement.ts, rows.ts, softmax.ts, optim.ts, spmm.ts
  *
  * A DataId here is a `GpuData`: the texture holding the values (swapped by dense in-place
- * updates), and for int32 tensors written from the host, a host copy of the ids — ops read
- * ids on the host (gather range checks, segment sums) and must not wait for the GPU.
+ * updates), and for int32 tensors written from the host, a host copy — int32 tensors are
+ * labels and ids that the host reads back (a loss's class labels), which then need not wait
+ * for the GPU. Ids given to kernels arrive as host Int32Arrays and are uploaded per call as
+ * R32F textures (exact below 2^24).
  */
 import type {
-  AdaGradOptions, AdamOptions, Backend, BinaryOp, CSRInfo, DataId, MemoryInfo, ReduceOp,
+  AdaGradOptions, AdamOptions, Backend, BinaryOp, CSRInfo, DataId, FusedUnaryOp, MemoryInfo, ReduceOp,
   SGDOptions, TensorInfo, UnaryOp,
-} from '../backend.js';
+} from '../../core/kernels.js';
 import type { DType, TypedArray } from '../../core/dtype.js';
 import { encodeHalfArray } from '../../core/float16.js';
 import { sizeOf } from '../../core/shape.js';
-import { concatInto, sliceInto, transposeInto } from '../cpu/layout.js';
-import { gatherRowsInto } from '../cpu/rows.js';
 import { createContext, describeContext, type GLContext, type WebGLBackendOptions, type WebGLInfo } from './context.js';
 import { formatOf } from './layout.js';
 import { Gpu, type GpuTensor } from './gpu.js';
@@ -131,6 +131,11 @@ export class WebGLBackend implements Backend {
     if (d.dtype === 'int32') d.host = Int32Array.from(values as ArrayLike<number>);
   }
 
+  copy(x: TensorInfo): DataId {
+    const host = this.hostOf(x);
+    return this.wrap(ew.cast(this.gpu, this.t(x), x.dtype), sizeOf(x.shape), x.dtype, host ? host.slice() : null);
+  }
+
   dispose(id: DataId): void {
     const d = data(id);
     if (d.disposed) return;
@@ -150,6 +155,10 @@ export class WebGLBackend implements Backend {
     return this.wrap(ew.unary(this.gpu, op, this.t(x), outDtype), sizeOf(x.shape), outDtype);
   }
 
+  fusedUnary(op: FusedUnaryOp, x: TensorInfo, outDtype: DType): DataId {
+    return this.wrap(ew.unary(this.gpu, op, this.t(x), outDtype), sizeOf(x.shape), outDtype);
+  }
+
   binary(op: BinaryOp, a: TensorInfo, b: TensorInfo, outShape: readonly number[], outDtype: DType): DataId {
     return this.wrap(ew.binary(this.gpu, op, this.t(a), this.t(b), outShape, outDtype), sizeOf(outShape), outDtype);
   }
@@ -163,10 +172,6 @@ export class WebGLBackend implements Backend {
     const host = this.hostOf(x);
     const out = ew.cast(this.gpu, this.t(x), dtype);
     return this.wrap(out, sizeOf(x.shape), dtype, dtype === 'int32' && host ? host : null);
-  }
-
-  axpy(a: TensorInfo, b: TensorInfo, alpha: number): DataId {
-    return this.wrap(ew.axpy(this.gpu, this.t(a), this.t(b), alpha), sizeOf(a.shape), a.dtype);
   }
 
   // ---- reductions -------------------------------------------------------------------
@@ -187,50 +192,24 @@ export class WebGLBackend implements Backend {
     return this.wrap(spmm(this.gpu, this.uploads, a, this.t(b), b.dtype), a.shape[0] * b.shape[1], b.dtype);
   }
 
-  // ---- layout (int32 tensors with host ids get their host copy moved too) -------------
+  // ---- layout ------------------------------------------------------------------------
   transpose(x: TensorInfo, perm: readonly number[]): DataId {
-    const src = this.hostOf(x);
-    let host: Int32Array | null = null;
-    if (src) {
-      host = new Int32Array(src.length);
-      transposeInto(src, x.shape, perm, host);
-    }
-    return this.wrap(mv.transpose(this.gpu, this.t(x), perm), sizeOf(x.shape), x.dtype, host);
+    return this.wrap(mv.transpose(this.gpu, this.t(x), perm), sizeOf(x.shape), x.dtype);
   }
 
   slice(x: TensorInfo, begin: readonly number[], size: readonly number[]): DataId {
-    const src = this.hostOf(x);
-    let host: Int32Array | null = null;
-    if (src) {
-      host = new Int32Array(sizeOf(size));
-      if (host.length > 0) sliceInto(src, x.shape, begin, size, host);
-    }
-    return this.wrap(mv.slice(this.gpu, this.t(x), begin, size), sizeOf(size), x.dtype, host);
+    return this.wrap(mv.slice(this.gpu, this.t(x), begin, size), sizeOf(size), x.dtype);
   }
 
   concat(xs: readonly TensorInfo[], axis: number): DataId {
     const total = xs.reduce((s, x) => s + sizeOf(x.shape), 0);
-    const hosts = xs.map((x) => this.hostOf(x));
-    let host: Int32Array | null = null;
-    if (xs[0].dtype === 'int32' && hosts.every((h) => h)) {
-      host = new Int32Array(total);
-      concatInto(xs.map((x, i) => ({ values: hosts[i]!, shape: x.shape })), axis, host);
-    }
-    return this.wrap(mv.concat(this.gpu, xs.map((x) => this.t(x)), axis), total, xs[0].dtype, host);
+    return this.wrap(mv.concat(this.gpu, xs.map((x) => this.t(x)), axis), total, xs[0].dtype);
   }
 
   // ---- rows --------------------------------------------------------------------------
-  gatherRows(table: TensorInfo, ids: TensorInfo): DataId {
+  gatherRows(table: TensorInfo, ids: Int32Array): DataId {
     const width = sizeOf(table.shape.slice(1));
-    const n = sizeOf(ids.shape);
-    const tableHost = this.hostOf(table);
-    const idsHost = this.hostOf(ids);
-    let host: Int32Array | null = null;
-    if (tableHost && idsHost) {
-      host = new Int32Array(n * width);
-      gatherRowsInto(tableHost, idsHost, width, host);
-    }
-    return this.wrap(rows.gatherRows(this.gpu, this.t(table), this.t(ids)), n * width, table.dtype, host);
+    return this.wrap(rows.gatherRows(this.gpu, this.t(table), ids), ids.length * width, table.dtype);
   }
 
   segmentSumRows(values: TensorInfo, segmentIds: Int32Array, numSegments: number): DataId {
@@ -238,14 +217,14 @@ export class WebGLBackend implements Backend {
     return this.wrap(rows.segmentSumRows(this.gpu, this.t(values), segmentIds, numSegments), numSegments * width, values.dtype);
   }
 
-  gatherDot(a: TensorInfo, b: TensorInfo, aIds: TensorInfo, bIds: TensorInfo): DataId {
+  gatherDot(a: TensorInfo, b: TensorInfo, aIds: Int32Array, bIds: Int32Array): DataId {
     const outDtype: DType = a.dtype === b.dtype ? a.dtype : 'float32';
-    return this.wrap(rows.gatherDot(this.gpu, this.t(a), this.t(b), this.t(aIds), this.t(bIds), outDtype), sizeOf(aIds.shape), outDtype);
+    return this.wrap(rows.gatherDot(this.gpu, this.t(a), this.t(b), aIds, bIds, outDtype), aIds.length, outDtype);
   }
 
-  segmentSumScaledRows(scale: TensorInfo, table: TensorInfo, rowIds: TensorInfo, segmentIds: Int32Array, numSegments: number): DataId {
+  segmentSumScaledRows(scale: TensorInfo, table: TensorInfo, rowIds: Int32Array, segmentIds: Int32Array, numSegments: number): DataId {
     const width = sizeOf(table.shape.slice(1));
-    return this.wrap(rows.segmentSumScaledRows(this.gpu, this.t(scale), this.t(table), this.t(rowIds), segmentIds, numSegments),
+    return this.wrap(rows.segmentSumScaledRows(this.gpu, this.t(scale), this.t(table), rowIds, segmentIds, numSegments),
       numSegments * width, table.dtype);
   }
 

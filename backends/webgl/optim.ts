@@ -15,7 +15,7 @@
  *   sparse: old values of the touched rows are gathered first, then each output draws
  *           only those rows into the tensor's own texture (rows.ts, drawRows).
  */
-import type { AdaGradOptions, AdamOptions, SGDOptions } from '../backend.js';
+import type { AdaGradOptions, AdamOptions, SGDOptions } from '../../core/kernels.js';
 import { GLSL_ADDRESSING } from './layout.js';
 import { gatherRowsTex, drawRows, ROW_FS_PREAMBLE, ROW_LINES_VS } from './rows.js';
 import type { Binding, Gpu, GpuTensor } from './gpu.js';

@@ -9,7 +9,7 @@
  * fragment looping a million times — and the sums are added as a tree, which keeps
  * float32 rounding error small.
  */
-import type { ReduceOp } from '../backend.js';
+import type { ReduceOp } from '../../core/kernels.js';
 import type { DType } from '../../core/dtype.js';
 import { sizeOf } from '../../core/shape.js';
 import { GLSL_ADDRESSING } from './layout.js';

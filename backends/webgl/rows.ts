@@ -17,7 +17,7 @@
  * of runs, not the number of texels, sets the price of a row-sparse update.
  */
 import type { DType } from '../../core/dtype.js';
-import { uniqueSorted } from '../../core/rowsparse.js';
+import { uniqueSorted } from '../../core/unique.js';
 import { GLSL_ADDRESSING, GLSL_FETCH, GLSL_HEADER, GLSL_STORE } from './layout.js';
 import type { Binding, Gpu, GpuTensor } from './gpu.js';
 import type { Program } from './programs.js';
@@ -52,10 +52,13 @@ void main() {
   return out;
 }
 
-export function gatherRows(gpu: Gpu, table: GpuTensor, ids: GpuTensor): Tex {
+export function gatherRows(gpu: Gpu, table: GpuTensor, ids: Int32Array): Tex {
   const width = table.shape.slice(1).reduce((a, b) => a * b, 1);
   checkExact('gatherRows', table.shape[0], 'table rows');
-  return gatherRowsTex(gpu, table.tex, table.dtype, ids.tex, ids.size, width);
+  const idsTex = gpu.uploadFloats(ids);
+  const out = gatherRowsTex(gpu, table.tex, table.dtype, idsTex, ids.length, width);
+  gpu.release(idsTex);
+  return out;
 }
 
 /** Positions sorted by segment (a counting sort), as CSR-like offsets and order, uploaded. */
@@ -121,15 +124,18 @@ void main() {
 }
 
 /** out[segmentIds[i]] += scale[i] · table[rowIds[i]] → [numSegments, D] (gatherDot's backward). */
-export function segmentSumScaledRows(gpu: Gpu, scale: GpuTensor, table: GpuTensor, rowIds: GpuTensor, segmentIds: Int32Array, numSegments: number): Tex {
+export function segmentSumScaledRows(gpu: Gpu, scale: GpuTensor, table: GpuTensor, rowIds: Int32Array, segmentIds: Int32Array, numSegments: number): Tex {
   const width = table.shape.slice(1).reduce((a, b) => a * b, 1);
-  return segmentSumTex(gpu, table.tex, width, segmentIds, numSegments, table.dtype, { scale: scale.tex, rowIds: rowIds.tex });
+  const idsTex = gpu.uploadFloats(rowIds);
+  const out = segmentSumTex(gpu, table.tex, width, segmentIds, numSegments, table.dtype, { scale: scale.tex, rowIds: idsTex });
+  gpu.release(idsTex);
+  return out;
 }
 
 /** out[i] = a[aIds[i]] · b[bIds[i]]: a batch of embedding dot products read in place. */
-export function gatherDot(gpu: Gpu, a: GpuTensor, b: GpuTensor, aIds: GpuTensor, bIds: GpuTensor, outDtype: DType): Tex {
+export function gatherDot(gpu: Gpu, a: GpuTensor, b: GpuTensor, aIds: Int32Array, bIds: Int32Array, outDtype: DType): Tex {
   const width = a.shape.slice(1).reduce((x, y) => x * y, 1);
-  const n = aIds.size;
+  const n = aIds.length;
   checkExact('gatherDot', Math.max(a.shape[0], b.shape[0]), 'table rows');
   const program = gpu.program('rows:gatherDot', 'gatherDot', () => ({
     fs: `${GLSL_ADDRESSING}
@@ -152,7 +158,11 @@ void main() {
 }`,
   }));
   const out = gpu.output(n, outDtype);
-  gpu.draw(program, out, { A: a.tex, B: b.tex, AI: aIds.tex, BI: bIds.tex, uD: width }, { size: n });
+  const ai = gpu.uploadFloats(aIds);
+  const bi = gpu.uploadFloats(bIds);
+  gpu.draw(program, out, { A: a.tex, B: b.tex, AI: ai, BI: bi, uD: width }, { size: n });
+  gpu.release(ai);
+  gpu.release(bi);
   return out;
 }
 

@@ -10,7 +10,7 @@
  * most recent uploads only (an LRU of CACHE_ENTRIES) and frees older ones; an evicted CSR
  * that comes back is simply uploaded again.
  */
-import type { CSRInfo } from '../backend.js';
+import type { CSRInfo } from '../../core/kernels.js';
 import type { DType } from '../../core/dtype.js';
 import { GLSL_ADDRESSING } from './layout.js';
 import type { Gpu, GpuTensor } from './gpu.js';

@@ -6,7 +6,6 @@
 import type { Tensor } from '../../core/tensor.js';
 import { engine } from '../../core/engine.js';
 import { variable } from '../../ops/creation.js';
-import { storageFor } from '../../ops/util.js';
 import { fmtShape, shapesEqual } from '../../core/shape.js';
 
 export abstract class Module {
@@ -78,7 +77,7 @@ export abstract class Module {
       if (!t) throw new Error(`loadStateDict: unexpected tensor '${name}' (model has: ${[...own.keys()].join(', ')})`);
       if (v.length !== t.size) throw new Error(`loadStateDict: '${name}' has ${v.length} values, the model's ${fmtShape(t.shape)} needs ${t.size}`);
       // values arrive as numbers; a float16 tensor stores encoded half bits
-      t.backend.overwrite(t.dataId, storageFor(v, t.dtype));
+      t.assign(v);
     }
   }
 

@@ -7,15 +7,31 @@
  * step 1,000 then gets the same well-scaled first step it would have had at step 1, rather
  * than a step ~3× too large. For rows touched on every step this equals dense Adam exactly.
  */
-import type { Backend } from '../../backends/backend.js';
 import type { RowSparse } from '../../core/rowsparse.js';
 import type { Tensor } from '../../core/tensor.js';
+import { add, div, mul, sqrt, square, sub } from '../../ops/elementwise.js';
+import { tensorOn } from '../../ops/creation.js';
+import { fusedAdam, type AdamOptions as AdamKernelOptions } from '../../ops/updates.js';
 import { Optimizer, type OptimizerOptions } from './optimizer.js';
 
 export interface AdamOptions extends OptimizerOptions {
   beta1?: number;
   beta2?: number;
   eps?: number;
+}
+
+/**
+ * Adam's arithmetic on matching tensors: the new weight and moments. The bias corrections
+ * c1 = 1 − β1^t and c2 = 1 − β2^t are numbers (dense), or columns with one value per
+ * touched row (lazy).
+ */
+export function adamMaths(w: Tensor, g: Tensor, m: Tensor, v: Tensor, c1: Tensor | number, c2: Tensor | number, o: AdamKernelOptions): Tensor[] {
+  const gi = o.weightDecay ? add(g, mul(w, o.weightDecay)) : g;
+  const m1 = add(mul(m, o.beta1), mul(gi, 1 - o.beta1));
+  const v1 = add(mul(v, o.beta2), mul(square(gi), 1 - o.beta2));
+  const mHat = div(m1, c1);
+  const vHat = div(v1, c2);
+  return [sub(w, div(mul(mHat, o.lr), add(sqrt(vHat), o.eps))), m1, v1];
 }
 
 export class Adam extends Optimizer {
@@ -34,17 +50,19 @@ export class Adam extends Optimizer {
     this.eps = opts.eps ?? 1e-8;
   }
 
-  private opts() {
+  private opts(): AdamKernelOptions {
     return { lr: this.lr, beta1: this.beta1, beta2: this.beta2, eps: this.eps, weightDecay: this.weightDecay };
   }
 
-  protected updateDense(p: Tensor, g: Tensor, backend: Backend): void {
+  protected updateDense(p: Tensor, g: Tensor): void {
     const t = (this.steps.get(p) ?? 0) + 1;
     this.steps.set(p, t);
-    backend.adamUpdate(p, g, this.slot(p, 'm'), this.slot(p, 'v'), t, this.opts());
+    const m = this.slot(p, 'm'), v = this.slot(p, 'v'), o = this.opts();
+    if (fusedAdam(p, g, m, v, t, null, o)) return;
+    this.applyMaths(p, g, [m, v], (w, gi, [mm, vv]) => adamMaths(w, gi, mm, vv, 1 - o.beta1 ** t, 1 - o.beta2 ** t, o));
   }
 
-  protected updateSparse(p: Tensor, g: RowSparse, backend: Backend): void {
+  protected updateSparse(p: Tensor, g: RowSparse): void {
     let counts = this.rowSteps.get(p);
     if (!counts) {
       counts = new Int32Array(p.shape[0]);
@@ -52,7 +70,15 @@ export class Adam extends Optimizer {
     }
     const steps = new Int32Array(g.nnz);
     for (let i = 0; i < g.nnz; i++) steps[i] = ++counts[g.indices[i]];
-    backend.sparseAdamUpdate(p, g.indices, g.values, this.slot(p, 'm'), this.slot(p, 'v'), steps, this.opts());
+    const m = this.slot(p, 'm'), v = this.slot(p, 'v'), o = this.opts();
+    if (fusedAdam(p, g, m, v, 0, steps, o)) return;
+    // one correction per touched row, as a column that broadcasts over the row
+    const column = [g.nnz, ...p.shape.slice(1).map(() => 1)];
+    const c1 = tensorOn(p, Array.from(steps, (t) => 1 - o.beta1 ** t), column);
+    const c2 = tensorOn(p, Array.from(steps, (t) => 1 - o.beta2 ** t), column);
+    this.applyMaths(p, g, [m, v], (w, gi, [mm, vv]) => adamMaths(w, gi, mm, vv, c1, c2, o));
+    c1.dispose();
+    c2.dispose();
   }
 
   override hyperParameters() {

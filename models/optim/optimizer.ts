@@ -6,12 +6,20 @@
  * updated — weight decay decays only those rows, momentum/Adam moments of absent rows stay
  * as they were. `lazy: false` densifies the gradient first and applies the exact dense
  * update to every row (what a framework without sparse gradients does).
+ *
+ * Each optimizer's arithmetic is written once as tensor maths over matching tensors (its
+ * `…Maths` function): `applyMaths` runs it on whole tensors for a dense gradient, or on the
+ * gathered touched rows for a RowSparse one and writes those rows back. That is the
+ * reference; a backend's fused kernel (ops/updates.ts), where there is one, does the same
+ * in place in one pass and is what normally runs.
  */
-import type { Backend } from '../../backends/backend.js';
 import { RowSparse } from '../../core/rowsparse.js';
 import { Tensor } from '../../core/tensor.js';
-import { engine } from '../../core/engine.js';
+import { engine, noGrad, tidy } from '../../core/engine.js';
 import { fmtShape, shapesEqual } from '../../core/shape.js';
+import { cast } from '../../ops/elementwise.js';
+import { zerosLike } from '../../ops/creation.js';
+import { gatherRowsRaw, withRows } from '../../ops/rows.js';
 
 export interface OptimizerOptions {
   lr?: number;
@@ -51,7 +59,7 @@ export abstract class Optimizer {
       this.state.set(p, s);
     }
     if (!s[name]) {
-      const t = new Tensor(p.backend.zeros(p.size, 'float32'), p.shape, 'float32', p.backend);
+      const t = zerosLike(p, 'float32');
       t.name = `${p.name ?? 'param'}.${name}`;
       s[name] = engine.keep(t);
     }
@@ -69,14 +77,14 @@ export abstract class Optimizer {
         throw new Error(`${this.constructor.name}.step: gradient ${fmtShape(gShape)} does not match parameter ${p.describe()}`);
       }
       if (g instanceof RowSparse) {
-        if (this.lazy) this.updateSparse(p, g, p.backend);
+        if (this.lazy) this.updateSparse(p, g);
         else {
           const dense = g.toDense();
-          this.updateDense(p, dense, p.backend);
+          this.updateDense(p, dense);
           dense.dispose();
         }
       } else {
-        this.updateDense(p, g, p.backend);
+        this.updateDense(p, g);
       }
     }
   }
@@ -91,8 +99,30 @@ export abstract class Optimizer {
     }
   }
 
-  protected abstract updateDense(p: Tensor, g: Tensor, backend: Backend): void;
-  protected abstract updateSparse(p: Tensor, g: RowSparse, backend: Backend): void;
+  protected abstract updateDense(p: Tensor, g: Tensor): void;
+  protected abstract updateSparse(p: Tensor, g: RowSparse): void;
+
+  /**
+   * The reference update: `maths(w, g, state)` returns the new [w, ...state] for matching
+   * tensors. A dense gradient runs it on the whole tensors; a RowSparse one on the touched
+   * rows only (gathered), which are then written back — rows not in the gradient keep their
+   * values exactly. float16 weights are computed in float32, as the fused kernels do.
+   */
+  protected applyMaths(p: Tensor, g: Tensor | RowSparse, state: Tensor[], maths: (w: Tensor, g: Tensor, state: Tensor[]) => Tensor[]): void {
+    const f32 = (t: Tensor) => (t.dtype === 'float16' ? cast(t, 'float32') : t);
+    noGrad(() => tidy(() => {
+      if (!(g instanceof RowSparse)) {
+        const [w, ...next] = maths(f32(p), f32(g), state);
+        p.assign(w);
+        next.forEach((t, i) => state[i].assign(t));
+        return;
+      }
+      const rows = g.indices;
+      const [w, ...next] = maths(f32(gatherRowsRaw(p, rows)), f32(g.values), state.map((s) => gatherRowsRaw(s, rows)));
+      p.assign(withRows(p, rows, w));
+      next.forEach((t, i) => state[i].assign(withRows(state[i], rows, t)));
+    }));
+  }
 
   /** State tensors by `${paramIndex}.${slot}` (for checkpoints). */
   stateTensors(): Map<string, Tensor> {
@@ -125,7 +155,7 @@ export abstract class Optimizer {
     if (!p) throw new Error(`${this.constructor.name}: checkpoint state '${key}' names parameter ${idx}, but there are ${this.params.length}`);
     const t = this.slot(p, slot);
     if (values.length !== t.size) throw new Error(`${this.constructor.name}: state '${key}' has ${values.length} values, expected ${t.size}`);
-    t.backend.overwrite(t.dataId, values);
+    t.assign(values);
   }
 
   /** Frees the state tensors. */

@@ -3,7 +3,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as sg from '../../index.js';
 import { randomStream } from '../../core/random.js';
-import { mergeRowSparse, uniqueSorted } from '../../core/rowsparse.js';
+import { mergeRowSparse } from '../../core/autograd.js';
+import { uniqueSorted } from '../../core/unique.js';
 import { accumulate } from '../../core/autograd.js';
 import { maxRelDiff } from '../helpers/gradcheck.js';
 

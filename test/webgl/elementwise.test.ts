@@ -1,12 +1,12 @@
 /**
  * Elementwise kernels, WebGL vs CPU: every unary and binary op, broadcasting in every
- * mode (same shape, scalar, trailing row, general), where, cast, axpy — on sizes 1, odd,
+ * mode (same shape, scalar, trailing row, general), where, cast, copy — on sizes 1, odd,
  * more than one texture row (with the texture width lowered to 64) and more than
  * MAX_TEXTURE_SIZE elements.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { BinaryOp, UnaryOp } from '../../backends/backend.js';
+import type { BinaryOp, FusedUnaryOp, UnaryOp } from '../../core/kernels.js';
 import { setMaxTextureWidth } from '../../backends/webgl/index.js';
 import { sizeOf } from '../../core/shape.js';
 import { backends, both, dispose, elementError, fmt, randomValues, run } from './helpers.js';
@@ -15,9 +15,10 @@ const TOL = 1e-5;
 /** 1, odd, several 64-wide texture rows, and more than 16384 elements (2-D at full width) */
 const SIZES = [1, 7, 1000, 16384 * 2 + 5];
 
-const UNARY: UnaryOp[] = ['neg', 'exp', 'log', 'sqrt', 'rsqrt', 'abs', 'sign', 'square', 'reciprocal',
-  'relu', 'step', 'sigmoid', 'tanh', 'softplus', 'log1p', 'isfinite'];
-const POSITIVE = new Set<UnaryOp>(['log', 'sqrt', 'rsqrt']);
+const PRIMITIVE: UnaryOp[] = ['neg', 'exp', 'log', 'sqrt', 'abs', 'sign', 'isfinite'];
+const FUSED: FusedUnaryOp[] = ['square', 'reciprocal', 'relu', 'step', 'sigmoid', 'tanh', 'softplus', 'log1p'];
+const UNARY = [...PRIMITIVE, ...FUSED];
+const POSITIVE = new Set<string>(['log', 'sqrt']);
 
 for (const width of [null, 64]) {
   test(`unary ops match the CPU (texture width ${width ?? 'device'})`, async () => {
@@ -29,7 +30,9 @@ for (const width of [null, 64]) {
         if (op === 'isfinite' && n > 3) { vals[0] = Infinity; vals[1] = NaN; vals[2] = -Infinity; }
         if (op === 'tanh' || op === 'log1p' || op === 'softplus') { vals[0] = 1e-6; }
         const x = both(p, vals, [n]);
-        const r = run(p, (b, s) => b.unary(op, s === 'cpu' ? x.cpu : x.gl, 'float32'), 'float32');
+        const r = run(p, (b, s) => ((PRIMITIVE as string[]).includes(op)
+          ? b.unary(op as UnaryOp, s === 'cpu' ? x.cpu : x.gl, 'float32')
+          : b.fusedUnary(op as FusedUnaryOp, s === 'cpu' ? x.cpu : x.gl, 'float32')), 'float32');
         const err = elementError(r.gl, r.cpu);
         assert.ok(err <= TOL, `${op} n=${n}: relative error ${fmt(err)}`);
         dispose(p, x);
@@ -107,7 +110,7 @@ test('int32 arithmetic stays integral', async () => {
   dispose(p, a, b);
 });
 
-test('where, cast and axpy match the CPU', async () => {
+test('where, cast and copy match the CPU', async () => {
   const p = await backends();
   for (const n of SIZES) {
     const cv = randomValues(n, 9).map((v) => (v > 0 ? 1 : 0));
@@ -116,14 +119,14 @@ test('where, cast and axpy match the CPU', async () => {
     const b = both(p, randomValues(n, 11), [n]);
     const w = run(p, (be, s) => be.where(s === 'cpu' ? c.cpu : c.gl, s === 'cpu' ? a.cpu : a.gl, s === 'cpu' ? b.cpu : b.gl, 'float32'), 'float32');
     assert.equal(Array.from(w.gl), Array.from(w.cpu), `where n=${n}`);
-    const ax = run(p, (be, s) => be.axpy(s === 'cpu' ? a.cpu : a.gl, s === 'cpu' ? b.cpu : b.gl, -0.37), 'float32');
-    assert.ok(elementError(ax.gl, ax.cpu) <= TOL, `axpy n=${n}`);
     const toInt = run(p, (be, s) => be.cast(s === 'cpu' ? a.cpu : a.gl, 'int32'), 'int32');
     assert.equal(Array.from(toInt.gl), Array.from(toInt.cpu), `cast → int32 n=${n}`);
     const toHalf = run(p, (be, s) => be.cast(s === 'cpu' ? a.cpu : a.gl, 'float16'), 'float16');
     assert.ok(elementError(toHalf.gl, toHalf.cpu) <= 1e-3, `cast → float16 n=${n}`);
-    const copy = run(p, (be, s) => be.cast(s === 'cpu' ? a.cpu : a.gl, 'float32'), 'float32');
-    assert.equal(Array.from(copy.gl), Array.from(copy.cpu), `cast copy n=${n}`);
+    const same = run(p, (be, s) => be.cast(s === 'cpu' ? a.cpu : a.gl, 'float32'), 'float32');
+    assert.equal(Array.from(same.gl), Array.from(same.cpu), `cast to its own dtype n=${n}`);
+    const copy = run(p, (be, s) => be.copy(s === 'cpu' ? a.cpu : a.gl), 'float32');
+    assert.equal(Array.from(copy.gl), Array.from(a.cpu.dataId && p.cpu.readSync(a.cpu.dataId)), `copy n=${n}`);
     dispose(p, c, a, b);
   }
 });

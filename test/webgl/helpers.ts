@@ -4,14 +4,17 @@
  * out) so each test pins one kernel; model-level tests go through the public API.
  */
 import * as sg from '../../index.js';
-import type { Backend, DataId, TensorInfo } from '../../backends/backend.js';
+import type { Backend, DataId, TensorInfo } from '../../core/kernels.js';
+import type { CpuBackend } from '../../backends/cpu/index.js';
+import type { WebGLBackend } from '../../backends/webgl/index.js';
 import type { DType, TypedArray } from '../../core/dtype.js';
 import { decodeHalfArray, encodeHalfArray } from '../../core/float16.js';
 import { sizeOf } from '../../core/shape.js';
 
+/** The two backends, as their classes: every acceleration is there to call. */
 export interface Pair {
-  cpu: Backend;
-  gl: Backend;
+  cpu: CpuBackend;
+  gl: WebGLBackend;
 }
 
 let pair: Pair | null = null;
@@ -20,9 +23,9 @@ let pair: Pair | null = null;
 export async function backends(): Promise<Pair> {
   if (pair) return pair;
   await sg.setBackend('webgl');
-  const gl = sg.engine.backend;
+  const gl = sg.engine.backend as WebGLBackend;
   await sg.setBackend('cpu');
-  const cpu = sg.engine.backend;
+  const cpu = sg.engine.backend as CpuBackend;
   pair = { cpu, gl };
   return pair;
 }
@@ -122,7 +125,7 @@ export function normError(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 /** Runs `kernel` on both backends and returns both results' values. */
-export function run(p: Pair, kernel: (b: Backend, side: 'cpu' | 'gl') => DataId, dtype: DType): { cpu: Float64Array; gl: Float64Array } {
+export function run(p: Pair, kernel: (b: CpuBackend | WebGLBackend, side: 'cpu' | 'gl') => DataId, dtype: DType): { cpu: Float64Array; gl: Float64Array } {
   const c = kernel(p.cpu, 'cpu');
   const g = kernel(p.gl, 'gl');
   const out = { cpu: valuesOf(p.cpu, c, dtype), gl: valuesOf(p.gl, g, dtype) };

@@ -5,7 +5,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { ReduceOp } from '../../backends/backend.js';
+import type { ReduceOp } from '../../core/kernels.js';
 import { setMaxTextureWidth } from '../../backends/webgl/index.js';
 import { CSR } from '../../core/csr.js';
 import { sizeOf } from '../../core/shape.js';

@@ -6,8 +6,9 @@
  * Numbers on a machine without a GPU come from a software rasterizer (Mesa llvmpipe).
  */
 import * as sg from '../../index.js';
-import type { Backend, TensorInfo } from '../../backends/backend.js';
+import type { Backend, TensorInfo } from '../../core/kernels.js';
 import type { WebGLBackend } from '../../backends/webgl/index.js';
+import type { CpuBackend } from '../../backends/cpu/index.js';
 import { randomInts, randomValues } from './helpers.js';
 
 function median(xs: number[]): number {
@@ -32,8 +33,8 @@ async function backend(name: string): Promise<Backend> {
   return sg.engine.backend;
 }
 
-const cpu = await backend('cpu');
-const gl = (await backend('webgl')) as WebGLBackend;
+const cpu = (await backend('cpu')) as CpuBackend;
+const gl = (await backend('webgl')) as unknown as WebGLBackend;
 const finish = () => gl.gpu.gl.finish();
 const info = gl.info();
 console.log(`webgl renderer: ${info.unmaskedRenderer ?? info.renderer}`);
@@ -81,10 +82,8 @@ for (const n of [256, 512, 1024, 2048]) {
   const ids = randomInts(B, 6, N);
   const tc = t(cpu, table, [N, D]);
   const tg = t(gl, table, [N, D]);
-  const ic = { dataId: cpu.write(ids, 'int32'), shape: [B], dtype: 'int32' as const };
-  const ig = { dataId: gl.write(ids, 'int32'), shape: [B], dtype: 'int32' as const };
-  const cMs = time(() => cpu.dispose(cpu.gatherRows(tc, ic)), 5);
-  const gMs = time(() => { const o = gl.gatherRows(tg, ig); finish(); gl.dispose(o); }, 5);
+  const cMs = time(() => cpu.dispose(cpu.gatherRows(tc, ids)), 5);
+  const gMs = time(() => { const o = gl.gatherRows(tg, ids); finish(); gl.dispose(o); }, 5);
   console.log(`\ngather [131262,64] at 25,000 ids: cpu ${cMs.toFixed(2)} ms, webgl ${gMs.toFixed(2)} ms (webgl/cpu speedup ${(cMs / gMs).toFixed(2)}×)`);
   const rows = Int32Array.from(new Set(ids)).sort();
   const gc = t(cpu, randomValues(rows.length * D, 7), [rows.length, D]);
