@@ -38,14 +38,14 @@ console.log('build: dist/ written');
  * CommonJS twins of the declarations: in a "type": "module" package a `.d.ts` describes an
  * ES module, so a CommonJS TypeScript consumer (`module: node16`) that `require`s us would
  * get TS1471/TS1479. Each `foo.d.ts` gets a `foo.d.cts` whose relative imports name `.cjs`
- * files, so the whole tree is read as CommonJS.
+ * files (`declare module` augmentations included), so the whole tree is read as CommonJS.
  */
 function writeCjsDeclarations(dir) {
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);
     if (statSync(p).isDirectory()) writeCjsDeclarations(p);
     else if (name.endsWith('.d.ts')) {
-      const text = readFileSync(p, 'utf8').replace(/((?:from|import)\s*\(?\s*['"])(\.{1,2}\/[^'"]*?)\.js(['"])/g, '$1$2.cjs$3');
+      const text = readFileSync(p, 'utf8').replace(/((?:from|import|declare module)\s*\(?\s*['"])(\.{1,2}\/[^'"]*?)\.js(['"])/g, '$1$2.cjs$3');
       writeFileSync(p.replace(/\.d\.ts$/, '.d.cts'), text);
     }
   }
