@@ -11,7 +11,7 @@
 export {
   Tensor, RowSparse, CSR, csr, fromCOO, fromDense, fromPadded, toPadded, storageReport,
   tidy, noGrad, memory, keep, setSeed, getSeed, randomStream,
-  nn, optim, models, train, metrics, datasets,
+  nn, optim, models, train, metrics, datasets, viz,
   setBackend, getBackend, engine, version, info,
 } from './index.js';
 export type { Gradient, RandomStream, DType } from './index.js';

@@ -25,6 +25,7 @@ export * as models from './models/index.js';
 export * as train from './models/train/index.js';
 export * as datasets from './datasets/index.js';
 export * as metrics from './models/train/metrics.js';
+export * as viz from './viz/index.js';
 export { save, load, CHECKPOINT_FORMAT_VERSION, type SaveOptions, type LoadOptions as CheckpointLoadOptions, type LoadedModel } from './models/checkpoint.js';
 export { readSafetensors, writeSafetensors, SafetensorsError, type SafetensorsFile, type TensorToWrite } from './models/safetensors.js';
 

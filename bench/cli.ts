@@ -27,6 +27,8 @@ export const BENCH_USAGE = `usage: sparsegrad bench [options]
   --gc                 a full garbage collection before every timed run (untimed)
   --compare OLD.json   after running, print the change against an earlier run (flags > 10%)
   --against NEW.json   with --compare: compare two files, run nothing
+  --report FILE.json   run nothing: write BENCHMARKS.md, the charts and index.html for an
+                       earlier run's results into --out (e.g. after a chart change)
   --threshold X        regression threshold for --compare (default 0.1)
   --fail-on-regression exit 3 when --compare finds a regression
   --list               list the benchmarks and exit
@@ -51,6 +53,7 @@ interface Args {
   budgetMs: number | null;
   compare: string | null;
   against: string | null;
+  report: string | null;
   threshold: number;
   failOnRegression: boolean;
   gc: boolean;
@@ -63,7 +66,7 @@ class UsageError extends Error {}
 export function parseBenchArgs(argv: string[]): Args {
   const a: Args = {
     size: 'full', only: null, backends: ['cpu', 'webgl'], out: 'bench-out', budgetMs: null, compare: null,
-    against: null, threshold: 0.1, failOnRegression: false, gc: false, list: false, help: false,
+    against: null, report: null, threshold: 0.1, failOnRegression: false, gc: false, list: false, help: false,
   };
   const value = (i: number, flag: string): string => {
     const v = argv[i + 1];
@@ -100,6 +103,7 @@ export function parseBenchArgs(argv: string[]): Args {
       }
       case '--compare': a.compare = take(); break;
       case '--against': a.against = take(); break;
+      case '--report': a.report = take(); break;
       case '--threshold': {
         const v = Number(take());
         if (!(v > 0 && v < 10)) throw new UsageError('bench: --threshold must be a fraction like 0.1');
@@ -158,6 +162,11 @@ export async function benchMain(argv: string[], io: BenchIO = defaultIO): Promis
   try {
     const old = args.compare ? readResults(args.compare) : null;
     if (old && args.against) return compareAndPrint(old, args.compare!, readResults(args.against), args.against, args, io);
+    if (args.report) {
+      const written = writeOutputs(readResults(args.report), resolve(args.out));
+      io.stderr(`bench: wrote ${written.markdown}, ${written.dashboard} and ${written.charts.length} chart(s) from ${args.report}\n`);
+      return 0;
+    }
     let benches;
     try {
       benches = selectBenchmarks(args.only);
@@ -185,7 +194,7 @@ export async function benchMain(argv: string[], io: BenchIO = defaultIO): Promis
     };
     const written = writeOutputs(results, resolve(args.out));
     io.stdout(markdown(results));
-    log(`bench: wrote ${written.json}, ${written.markdown} and ${written.charts.length} chart(s)`);
+    log(`bench: wrote ${written.json}, ${written.markdown}, ${written.dashboard} and ${written.charts.length} chart(s)`);
 
     let code = runs.some((r) => r.status === 'error') ? 1 : 0;
     if (code === 1) log(`bench: crashed: ${runs.filter((r) => r.status === 'error').map((r) => `${r.benchmark}/${r.backend}`).join(', ')}`);

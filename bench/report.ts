@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fmtBytes, fmtMs, fmtPercent, fmtRate, fmtRatio, fmtSI } from './format.js';
 import type { BenchResults, CaseResult, RunResult } from './schema.js';
 import { curveSvg, speedupSvg } from './svg.js';
+import { dashboardHtml } from './dashboard.js';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
@@ -86,9 +87,7 @@ function runSection(run: RunResult): string[] {
   for (const results of byComparison.values()) {
     lines.push(`### ${results[0].title}`, '', ...comparisonTable(results), '');
   }
-  const files: string[] = [];
-  if (run.results.some((r) => r.status === 'ok' && r.ratios.length > 0)) files.push(`charts/${chartBase(run)}-speedup.svg`);
-  for (const c of run.charts) if (c.file) files.push(c.file);
+  const files = chartFiles(run);
   if (files.length > 0) lines.push(files.map((f) => `![${f}](${f})`).join('\n'), '');
   return lines;
 }
@@ -118,15 +117,24 @@ export function markdown(res: BenchResults): string {
   return `${lines.join('\n').trimEnd()}\n`;
 }
 
+/** A run's chart files, relative to the output directory (after writeOutputs filled them in). */
+export function chartFiles(run: RunResult): string[] {
+  const files: string[] = [];
+  if (run.results.some((r) => r.status === 'ok' && r.ratios.length > 0)) files.push(`charts/${chartBase(run)}-speedup.svg`);
+  for (const c of run.charts) if (c.file) files.push(c.file);
+  return files;
+}
+
 function chartBase(run: RunResult): string {
   return `${run.benchmark}-${run.backend}`.replace(/[^A-Za-z0-9_.+-]/g, '_');
 }
 
 /**
- * Writes bench-results.json, BENCHMARKS.md and charts/*.svg into `outDir` (made if needed);
+ * Writes bench-results.json, BENCHMARKS.md, charts/*.svg and index.html (the dashboard) into
+ * `outDir` (made if needed);
  * fills in each chart's `file`. Returns the paths written.
  */
-export function writeOutputs(res: BenchResults, outDir: string): { json: string; markdown: string; charts: string[] } {
+export function writeOutputs(res: BenchResults, outDir: string): { json: string; markdown: string; dashboard: string; charts: string[] } {
   const chartDir = join(outDir, 'charts');
   mkdirSync(chartDir, { recursive: true });
   const charts: string[] = [];
@@ -150,5 +158,7 @@ export function writeOutputs(res: BenchResults, outDir: string): { json: string;
   writeFileSync(json, `${JSON.stringify(res, null, 2)}\n`);
   const md = join(outDir, 'BENCHMARKS.md');
   writeFileSync(md, markdown(res));
-  return { json, markdown: md, charts };
+  const dashboard = join(outDir, 'index.html');
+  writeFileSync(dashboard, dashboardHtml(res, chartFiles));
+  return { json, markdown: md, dashboard, charts };
 }

@@ -22,6 +22,8 @@ export interface CommandSpec {
   name: string;
   summary: string;
   options: OptionSpec[];
+  /** one argument without a dash (e.g. the file `plot` reads), stored under its name */
+  positional?: { name: string; help: string; required?: boolean };
 }
 
 export class UsageError extends Error {}
@@ -44,8 +46,13 @@ export function parseArgs(cmd: CommandSpec, argv: string[]): ParsedArgs {
       inline = arg.slice(eq + 1);
       arg = arg.slice(0, eq);
     }
+    if (!arg.startsWith('-') && cmd.positional && out[cmd.positional.name] === undefined) {
+      out[cmd.positional.name] = arg;
+      continue;
+    }
     const spec = byName.get(arg);
     if (!spec) {
+      if (!arg.startsWith('-')) throw new UsageError(`${cmd.name}: unexpected argument '${arg}'`);
       throw new UsageError(`${cmd.name}: unknown option '${arg}'. Valid options: ${cmd.options.map((o) => `--${o.name}`).join(', ')}`);
     }
     if (spec.type === 'flag') {
@@ -58,6 +65,9 @@ export function parseArgs(cmd: CommandSpec, argv: string[]): ParsedArgs {
       throw new UsageError(`${cmd.name}: --${spec.name} must be one of ${spec.choices.join(', ')} (got '${value}')`);
     }
     out[spec.name] = checked(() => parseValue(cmd.name, spec, value));
+  }
+  if (cmd.positional?.required && out[cmd.positional.name] === undefined && !out.help) {
+    throw new UsageError(`${cmd.name}: needs <${cmd.positional.name}> (${cmd.positional.help})`);
   }
   if (!out.help) checked(() => checkPaths(cmd.name, cmd.options, out));
   return out;

@@ -1,5 +1,5 @@
 /**
- * The command line: `sparsegrad train | recommend | similar | info | bench`, one file per
+ * The command line: `sparsegrad train | recommend | similar | info | plot | map | bench`, one file per
  * command in bin/commands/. With no data path, `train` uses the built-in synthetic
  * MovieLens-shaped data set.
  */
@@ -9,12 +9,16 @@ import { TRAIN, train } from './commands/train.js';
 import { RECOMMEND, recommend } from './commands/recommend.js';
 import { SIMILAR, similar } from './commands/similar.js';
 import { INFO, info } from './commands/info.js';
+import { PLOT, plot } from './commands/plot.js';
+import { MAP, map } from './commands/map.js';
 
 const COMMANDS: { spec: CommandSpec; run: (a: ParsedArgs) => Promise<void> }[] = [
   { spec: TRAIN, run: train },
   { spec: RECOMMEND, run: recommend },
   { spec: SIMILAR, run: similar },
   { spec: INFO, run: info },
+  { spec: PLOT, run: plot },
+  { spec: MAP, run: map },
 ];
 
 function mainUsage(): string {

@@ -9,10 +9,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { browserIifeOptions } from './browser-build.mjs';
-
-const root = fileURLToPath(new URL('..', import.meta.url));
 
 /** Builds the browser bundle to `outfile` (default: a temp file); returns its path. */
 export async function buildBrowserBundle(outfile = join(mkdtempSync(join(tmpdir(), 'sg-bundle-')), 'sparsegrad.browser.js')) {
@@ -90,6 +88,31 @@ export async function runInChromium({ bundlePath, pageScript, timeoutMs = 60000 
     server.close();
     rmSync(profile, { recursive: true, force: true });
   }
+}
+
+/**
+ * Renders a file (SVG or HTML) in headless Chromium to a PNG of `width`×`height` CSS pixels at
+ * `out`; resolves with `out`. Used to look at the pictures (plot, map, benchmark charts) and to
+ * test them by their pixels.
+ */
+export async function screenshot({ file, out, width = 900, height = 700, timeoutMs = 60000 }) {
+  if (!existsSync(CHROMIUM)) throw new Error(`screenshot: ${CHROMIUM} not found ('apt-get install -y chromium', or scripts/setup.sh --browser)`);
+  const profile = mkdtempSync(join(tmpdir(), 'sg-chromium-'));
+  const args = ['--headless', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', '--force-device-scale-factor=1',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-extensions',
+    `--user-data-dir=${profile}`, `--window-size=${width},${height}`, `--screenshot=${out}`, pathToFileURL(file).href];
+  const chrome = spawn(CHROMIUM, args, { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  chrome.stderr.on('data', (c) => { stderr = (stderr + c).slice(-4000); });
+  let timer;
+  const code = await new Promise((resolve) => {
+    chrome.on('exit', (c) => resolve(c));
+    timer = setTimeout(() => { try { process.kill(-chrome.pid, 'SIGKILL'); } catch { /* gone */ } resolve('timeout'); }, timeoutMs);
+  });
+  clearTimeout(timer);
+  rmSync(profile, { recursive: true, force: true });
+  if (code !== 0 || !existsSync(out)) throw new Error(`screenshot of ${file} failed (${code}):\n${stderr}`);
+  return out;
 }
 
 // ---- standalone: a few MF steps on webgl in Chromium --------------------------------------

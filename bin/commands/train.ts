@@ -4,6 +4,7 @@ import { BatchIterator } from '../../datasets/iterators/batch.js';
 import { holdout } from '../../datasets/splits.js';
 import { describe, formatStats } from '../../datasets/describe.js';
 import { userItemMatrix } from '../../datasets/matrix.js';
+import { firstGenre } from '../../datasets/features.js';
 import type { RatingsDataset } from '../../datasets/types.js';
 import { UsageError, type CommandSpec, type ParsedArgs } from '../args.js';
 import { firstGenreFeature, loadData, SCALES } from '../data.js';
@@ -73,7 +74,11 @@ export async function train(a: ParsedArgs): Promise<void> {
   print(formatStats(describe(data)));
   const { train: tr, valid } = holdout(data, { trainFraction: 1 - (a['valid-fraction'] as number), seed: a.seed as number });
   const model = buildModel(a.model as string, data, a);
-  model.meta = { dataset: data.name, userIds: Array.from(data.userIds.raw), itemIds: Array.from(data.itemIds.raw), itemTitles: data.itemTitles };
+  model.meta = {
+    dataset: data.name, userIds: Array.from(data.userIds.raw), itemIds: Array.from(data.itemIds.raw), itemTitles: data.itemTitles,
+    // for `sparsegrad map` (colours by first genre; index genreNames.length = none)
+    genreNames: data.genreNames, itemFirstGenre: Array.from(firstGenre(data)),
+  };
   const metrics = a.model === 'deepmf-class' ? ['accuracy', 'rmse'] : ['rmse'];
   const bs = a['batch-size'] as number;
   const batchesPerEpoch = Math.ceil(tr.ratings.length / bs);

@@ -2,7 +2,7 @@
 // the outputs are written and valid. (Timings are not checked: CI fails on crashes only.)
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchMain } from '../../bench/cli.js';
@@ -34,6 +34,10 @@ test('bench --tiny runs every benchmark and writes JSON, Markdown and SVG', asyn
   const svg = readFileSync(join(out, 'charts', 'sparse-grad-cpu-speedup.svg'), 'utf8');
   assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
   assert.match(svg, /<\/svg>$/);
+  // the dashboard shows every chart written and links the tables
+  const html = readFileSync(join(out, 'index.html'), 'utf8');
+  for (const f of readdirSync(join(out, 'charts'))) assert.ok(html.includes(`src="charts/${f}"`), `index.html shows ${f}`);
+  assert.match(html, /href="BENCHMARKS\.md"/);
 });
 
 

@@ -1,0 +1,53 @@
+/** `sparsegrad map --model m.sgm`: a 2-D t-SNE map of the item embeddings, coloured by first genre, as SVG. */
+import { writeFileSync } from 'node:fs';
+import * as sg from '../../index.js';
+import type { CommandSpec, ParsedArgs } from '../args.js';
+import { common } from '../common-options.js';
+
+export const MAP: CommandSpec = {
+  name: 'map',
+  summary: 'draw a 2-D map (t-SNE) of the item embeddings, coloured by first genre, as SVG',
+  options: [
+    { name: 'model', type: 'string', default: 'model.sgm', help: 'checkpoint' },
+    { name: 'out', type: 'string', default: 'map.svg', help: 'SVG to write' },
+    { name: 'items', type: 'number', default: 2000, help: 'how many items to map (the most rated ones)' },
+    { name: 'labels', type: 'number', default: 12, help: 'how many titles to label' },
+    { name: 'perplexity', type: 'number', default: 30, help: 't-SNE: effective number of neighbours per item' },
+    { name: 'iterations', type: 'number', default: 1000, help: 't-SNE: gradient steps' },
+    common.help,
+  ],
+};
+
+export async function map(a: ParsedArgs): Promise<void> {
+  const model = sg.load(a.model as string);
+  const { values, dim } = model.itemVectors();
+  const meta = model.meta;
+  const counts = model.seen ? itemCounts(model.seen, model.numItems) : undefined;
+  const genres = Array.isArray(meta.itemFirstGenre) && Array.isArray(meta.genreNames)
+    ? { groups: meta.itemFirstGenre as number[], groupNames: [...(meta.genreNames as string[]), '(no genre)'] } : null;
+  if (!genres) console.log('note: this checkpoint has no genres (it predates them, or its data had none): one colour for all items');
+  const result = sg.viz.itemMap(values, model.numItems, dim, {
+    items: a.items as number, counts, titles: meta.itemTitles, labels: a.labels as number,
+    perplexity: a.perplexity as number, iterations: a.iterations as number,
+    ...(genres ?? {}),
+    title: `item embeddings of ${a.model as string}${meta.dataset ? ` (${meta.dataset})` : ''}`,
+  });
+  writeFileSync(a.out as string, result.svg);
+  const n = result.items.length;
+  const p = result.preservation;
+  console.log(`Map: t-SNE of ${counts ? `the ${n.toLocaleString('en-US')} most-rated` : n.toLocaleString('en-US')} of ${model.numItems.toLocaleString('en-US')} items `
+    + `(${dim}-d embeddings, cosine), ${a.iterations} iterations, KL ${result.kl.toFixed(3)}, ${result.seconds.toFixed(1)} s`);
+  console.log(`Neighbourhood preservation (share of each item's ${p.k} nearest neighbours that are also its ${p.k} nearest on the map): `
+    + `t-SNE ${p.tsne.toFixed(3)}, PCA ${p.pca.toFixed(3)}, random ${p.random.toFixed(3)}`);
+  const g = result.groupAgreement;
+  if (g && genres) {
+    console.log(`Same first genre among the ${p.k} nearest: in the embedding ${g.embedding.toFixed(3)}, on the map ${g.map.toFixed(3)}, by chance ${g.chance.toFixed(3)}`);
+  }
+  console.log(`Wrote ${a.out}`);
+}
+
+function itemCounts(seen: sg.CSR, numItems: number): Int32Array {
+  const counts = new Int32Array(numItems);
+  for (const i of seen.indices) counts[i]++;
+  return counts;
+}
