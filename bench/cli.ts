@@ -7,6 +7,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { compareResults, formatComparison } from './compare.js';
+import { formatHelp } from '../bin/help.js';
+import { didYouMean } from '../bin/suggest.js';
+import { BENCH } from './usage.js';
 import { environment, glInfo } from './env.js';
 import { collectGarbage } from './gc.js';
 import { probeBackends, runBenchmarks, type Clock } from './harness.js';
@@ -15,24 +18,7 @@ import { markdown, writeOutputs } from './report.js';
 import { assertResults, SCHEMA_VERSION, type BenchResults } from './schema.js';
 import type { RepeatPolicy, SizeMode } from './types.js';
 
-export const BENCH_USAGE = `usage: sparsegrad bench [options]
-
-  --quick              CI sizes (a few minutes in total)
-  --full               the seeds' sizes (default; tens of minutes)
-  --tiny               seconds, for smoke tests
-  --only a,b           run only these benchmarks (see --list)
-  --backend B          cpu | webgl | all (default all; an unavailable backend is reported as skipped)
-  --out DIR            where bench-results.json, BENCHMARKS.md and charts/ go (default bench-out)
-  --budget MS          timed milliseconds per case (overrides the mode's budget)
-  --gc                 a full garbage collection before every timed run (untimed)
-  --compare OLD.json   after running, print the change against an earlier run (flags > 10%)
-  --against NEW.json   with --compare: compare two files, run nothing
-  --report FILE.json   run nothing: write BENCHMARKS.md, the charts and index.html for an
-                       earlier run's results into --out (e.g. after a chart change)
-  --threshold X        regression threshold for --compare (default 0.1)
-  --fail-on-regression exit 3 when --compare finds a regression
-  --list               list the benchmarks and exit
-  --help               this text`;
+export const BENCH_USAGE = formatHelp(BENCH);
 
 export interface BenchIO {
   stdout(s: string): void;
@@ -114,7 +100,7 @@ export function parseBenchArgs(argv: string[]): Args {
       case '--gc': a.gc = true; break;
       case '--list': a.list = true; break;
       case '--help': case '-h': a.help = true; break;
-      default: throw new UsageError(`bench: unknown option '${arg}'`);
+      default: throw new UsageError(`bench: unknown option '${arg}'${didYouMean(flag, BENCH.options.map((o) => `--${o.name}`))}`);
     }
   }
   if (a.against && !a.compare) throw new UsageError('bench: --against needs --compare OLD.json');
@@ -148,7 +134,7 @@ export async function benchMain(argv: string[], io: BenchIO = defaultIO): Promis
   try {
     args = parseBenchArgs(argv);
   } catch (err) {
-    io.stderr(`${(err as Error).message}\n\n${BENCH_USAGE}\n`);
+    io.stderr(`${(err as Error).message}\nRun 'sparsegrad bench --help' for the options and examples.\n`);
     return 2;
   }
   if (args.help) {

@@ -1,11 +1,14 @@
 /**
- * A small, strict argument parser: every command declares its options; an unknown option
- * or a bad value is a usage error that lists the valid ones. What a value of each type must
- * be (int, positive, fraction, path, out-file, …) is checked in values.ts.
+ * A small, strict argument parser: every command declares its options (and examples, for
+ * its help: bin/help.ts); an unknown option or a bad choice is a usage error that says
+ * which one was meant when it looks like a typo (bin/suggest.ts). What a value of each type
+ * must be (int, positive, fraction, path, out-file, …) is checked in values.ts.
  */
 import { checkPaths, parseValue, ValueError, type ValueKind } from './values.js';
+import { formatHelp, type HelpOption, type HelpSpec } from './help.js';
+import { closest, didYouMean } from './suggest.js';
 
-export interface OptionSpec {
+export interface OptionSpec extends HelpOption {
   name: string;
   alias?: string;
   /** 'flag' takes no value; the other kinds are checked by values.ts */
@@ -18,12 +21,14 @@ export interface OptionSpec {
   help: string;
 }
 
-export interface CommandSpec {
+export interface CommandSpec extends HelpSpec {
   name: string;
   summary: string;
   options: OptionSpec[];
   /** one argument without a dash (e.g. the file `plot` reads), stored under its name */
   positional?: { name: string; help: string; required?: boolean };
+  /** [command line, what it does], shown under --help */
+  examples?: [string, string][];
 }
 
 export class UsageError extends Error {}
@@ -53,7 +58,8 @@ export function parseArgs(cmd: CommandSpec, argv: string[]): ParsedArgs {
     const spec = byName.get(arg);
     if (!spec) {
       if (!arg.startsWith('-')) throw new UsageError(`${cmd.name}: unexpected argument '${arg}'`);
-      throw new UsageError(`${cmd.name}: unknown option '${arg}'. Valid options: ${cmd.options.map((o) => `--${o.name}`).join(', ')}`);
+      const names = cmd.options.map((o) => `--${o.name}`);
+      throw new UsageError(`${cmd.name}: unknown option '${arg}'${didYouMean(arg, names)}. Valid options: ${names.join(', ')}`);
     }
     if (spec.type === 'flag') {
       out[spec.name] = true;
@@ -62,7 +68,8 @@ export function parseArgs(cmd: CommandSpec, argv: string[]): ParsedArgs {
     const value = inline ?? argv[++i];
     if (value === undefined) throw new UsageError(`${cmd.name}: option --${spec.name} needs a value`);
     if (spec.choices && !spec.choices.includes(value)) {
-      throw new UsageError(`${cmd.name}: --${spec.name} must be one of ${spec.choices.join(', ')} (got '${value}')`);
+      const guess = closest(value, spec.choices);
+      throw new UsageError(`${cmd.name}: --${spec.name} must be one of ${spec.choices.join(', ')} (got '${value}'${guess ? `; did you mean '${guess}'?` : ''})`);
     }
     out[spec.name] = checked(() => parseValue(cmd.name, spec, value));
   }
@@ -84,11 +91,5 @@ function checked<T>(fn: () => T): T {
 }
 
 export function usage(cmd: CommandSpec): string {
-  const lines = [`sparsegrad ${cmd.name}: ${cmd.summary}`, '', 'Options:'];
-  for (const o of cmd.options) {
-    const flag = `${o.alias ? `-${o.alias}, ` : ''}--${o.name}${o.type === 'flag' ? '' : ` <${o.choices ? o.choices.join('|') : o.type}>`}`;
-    const def = o.default !== undefined && o.type !== 'flag' ? ` (default ${o.default})` : '';
-    lines.push(`  ${flag.padEnd(44)} ${o.help}${def}`);
-  }
-  return lines.join('\n');
+  return formatHelp(cmd);
 }

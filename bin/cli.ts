@@ -5,6 +5,10 @@
  */
 import { parseArgs, usage, UsageError, type CommandSpec, type ParsedArgs } from './args.js';
 import { printError } from './format.js';
+import { columns } from './help.js';
+import { didYouMean } from './suggest.js';
+import { BENCH } from '../bench/usage.js';
+import { version } from '../index.js';
 import { TRAIN, train } from './commands/train.js';
 import { RECOMMEND, recommend } from './commands/recommend.js';
 import { SIMILAR, similar } from './commands/similar.js';
@@ -21,14 +25,26 @@ const COMMANDS: { spec: CommandSpec; run: (a: ParsedArgs) => Promise<void> }[] =
   { spec: MAP, run: map },
 ];
 
+const NAMES = [...COMMANDS.map((c) => c.spec.name), 'bench'];
+
 function mainUsage(): string {
   return [
-    'usage: sparsegrad <command> [options]',
+    `sparsegrad ${version} — recommender models with row-sparse gradients, on the CPU (WebAssembly SIMD) or WebGL`,
     '',
-    ...COMMANDS.map(({ spec: c }) => `  ${c.name.padEnd(10)} ${c.summary}`),
-    `  ${'bench'.padEnd(10)} run the benchmarks (--quick, --only, --backend, --out, --compare)`,
+    'Usage: sparsegrad <command> [options]',
     '',
-    "Run 'sparsegrad <command> --help' for a command's options.",
+    'Commands:',
+    ...columns([...COMMANDS.map(({ spec: c }) => [c.name, c.summary] as [string, string]), [BENCH.name, BENCH.summary]], 2, 10),
+    '',
+    'Examples:',
+    '  sparsegrad train --log-file metrics.jsonl',
+    '      train matrix factorization on the built-in data set; model.sgm after every epoch',
+    '  sparsegrad recommend --user 1',
+    '      the top 10 items for user 1 from model.sgm',
+    '  sparsegrad plot metrics.jsonl && sparsegrad map',
+    '      training curves (metrics.svg) and a map of the item embeddings (map.svg)',
+    '',
+    "Run 'sparsegrad <command> --help' for a command's options and examples.",
   ].join('\n');
 }
 
@@ -38,6 +54,10 @@ export async function main(argv: string[]): Promise<number> {
     console.log(mainUsage());
     return name ? 0 : 2;
   }
+  if (name === '--version' || name === '-v') {
+    console.log(version);
+    return 0;
+  }
   if (name === 'bench') {
     const { benchMain } = await import('../bench/cli.js');
     return benchMain(rest);
@@ -45,7 +65,7 @@ export async function main(argv: string[]): Promise<number> {
   const entry = COMMANDS.find((c) => c.spec.name === name);
   const cmd = entry?.spec;
   try {
-    if (!cmd) throw new UsageError(`unknown command '${name}' (valid: ${[...COMMANDS.map((c) => c.spec.name), 'bench'].join(', ')})`);
+    if (!cmd) throw new UsageError(`unknown command '${name}'${didYouMean(name, NAMES)} (valid: ${NAMES.join(', ')})`);
     const a = parseArgs(cmd, rest);
     if (a.help) {
       console.log(usage(cmd));
@@ -56,7 +76,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof UsageError) {
       printError(`error: ${e.message}`);
-      if (cmd) console.error(`\n${usage(cmd)}`);
+      console.error(cmd ? `Run 'sparsegrad ${cmd.name} --help' for its options and examples.` : "Run 'sparsegrad --help' for the commands.");
       return 2;
     }
     printError(`error: ${(e as Error).message}`);

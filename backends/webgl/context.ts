@@ -70,11 +70,13 @@ async function loadHeadlessGL(): Promise<HeadlessCreate> {
 async function headlessContext(): Promise<GLContext> {
   const create = await loadHeadlessGL();
   const proc = (globalThis as { process?: { platform?: string; env?: Record<string, string | undefined> } }).process;
+  // without an X display headless-gl fails anyway, after ANGLE prints two raw errors to the
+  // terminal: say why before trying
+  if (proc?.platform === 'linux' && !proc.env?.DISPLAY) {
+    throw new Error("webgl: headless-gl needs an X display and DISPLAY is not set. Run under a virtual display: 'xvfb-run -a node …' (Debian packages 'xvfb xauth').");
+  }
   const gl = create(1, 1, { createWebGL2Context: true, antialias: false, depth: false, stencil: false, alpha: true, preserveDrawingBuffer: false });
   if (!gl) {
-    if (proc?.platform === 'linux' && !proc.env?.DISPLAY) {
-      throw new Error("webgl: headless-gl could not open an X display (DISPLAY is not set). Run under a virtual display: 'xvfb-run -a node …' (Debian packages 'xvfb xauth').");
-    }
     throw new Error(`webgl: headless-gl returned no WebGL2 context (DISPLAY=${proc?.env?.DISPLAY ?? 'unset'}). Check that the X display works and Mesa's GL is installed ('libgl1-mesa-dri'); ${SETUP_HINT}.`);
   }
   const destroyExt = gl.getExtension('STACKGL_destroy_context') as { destroy(): void } | null;

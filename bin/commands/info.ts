@@ -9,6 +9,10 @@ import { print } from '../format.js';
 export const INFO: CommandSpec = {
   name: 'info',
   summary: 'library version, backends, GL renderer and extensions; --data prints a data set\'s storage report',
+  examples: [
+    ['sparsegrad info', 'version, backends, and the WebGL renderer and extensions (or why there is no context)'],
+    ['sparsegrad info --data synthetic --scale ml20m', 'also the ML-20M-shaped data set: counts, sparsity, dense vs CSR bytes'],
+  ],
   options: [
     { name: 'data', type: 'string', help: "'synthetic' or a MovieLens / Netflix directory" },
     { name: 'format', type: 'string', choices: ['movielens', 'netflix'], default: 'movielens', help: 'format of --data' },

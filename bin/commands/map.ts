@@ -7,13 +7,17 @@ import { common } from '../common-options.js';
 export const MAP: CommandSpec = {
   name: 'map',
   summary: 'draw a 2-D map (t-SNE) of the item embeddings, coloured by first genre, as SVG',
+  examples: [
+    ['sparsegrad map --model model.sgm', 'writes map.svg: the 2,000 most-rated items, coloured by first genre, and prints how well the map keeps neighbours'],
+    ['sparsegrad map --items 5000 --labels 20 --out map-5k.svg', 'more items and labels (t-SNE time grows about as n log n)'],
+  ],
   options: [
-    { name: 'model', type: 'string', default: 'model.sgm', help: 'checkpoint' },
-    { name: 'out', type: 'string', default: 'map.svg', help: 'SVG to write' },
-    { name: 'items', type: 'number', default: 2000, help: 'how many items to map (the most rated ones)' },
-    { name: 'labels', type: 'number', default: 12, help: 'how many titles to label' },
-    { name: 'perplexity', type: 'number', default: 30, help: 't-SNE: effective number of neighbours per item' },
-    { name: 'iterations', type: 'number', default: 1000, help: 't-SNE: gradient steps' },
+    { name: 'model', type: 'path', default: 'model.sgm', help: 'checkpoint' },
+    { name: 'out', type: 'out-file', default: 'map.svg', help: 'SVG to write' },
+    { name: 'items', type: 'int', min: 5, default: 2000, help: 'how many items to map (the most rated ones)' },
+    { name: 'labels', type: 'int', min: 0, default: 12, help: 'how many titles to label' },
+    { name: 'perplexity', type: 'positive', default: 30, help: 't-SNE: effective number of neighbours per item' },
+    { name: 'iterations', type: 'int', min: 1, default: 1000, help: 't-SNE: gradient steps' },
     common.help,
   ],
 };

@@ -8,8 +8,12 @@ export const PLOT: CommandSpec = {
   name: 'plot',
   summary: 'draw training/validation curves from a metrics log (train --log-file) as SVG',
   positional: { name: 'log', help: 'the metrics log, JSON lines (sparsegrad train --log-file metrics.jsonl)', required: true },
+  examples: [
+    ['sparsegrad plot metrics.jsonl', 'writes metrics.svg: loss and every metric, training and validation, per epoch'],
+    ['sparsegrad plot run2.jsonl --out run2.svg --title "MF, lr 0.01"', 'another log, its own file and title'],
+  ],
   options: [
-    { name: 'out', type: 'string', help: 'SVG to write (default: the log\'s name with .svg)' },
+    { name: 'out', type: 'out-file', help: 'SVG to write (default: the log\'s name with .svg)' },
     { name: 'title', type: 'string', help: 'picture title' },
     common.help,
   ],

@@ -8,6 +8,10 @@ import { print, safeField, titleOf } from '../format.js';
 export const RECOMMEND: CommandSpec = {
   name: 'recommend',
   summary: "top-k items for a user (raw id as in the data), excluding what the user has rated",
+  examples: [
+    ['sparsegrad recommend --model model.sgm --user 1', 'the top 10 items for user 1 (a raw id, as in the data), without what they rated'],
+    ['sparsegrad recommend --user 42 -k 20 --include-seen', 'the top 20 of model.sgm, rated items included'],
+  ],
   options: [
     { name: 'model', type: 'path', default: 'model.sgm', help: 'checkpoint' },
     { name: 'user', type: 'string', help: 'raw user id' },

@@ -8,6 +8,9 @@ import { print, safeField, titleOf } from '../format.js';
 export const SIMILAR: CommandSpec = {
   name: 'similar',
   summary: 'items nearest to an item in embedding space (cosine)',
+  examples: [
+    ['sparsegrad similar --model model.sgm --item 1', 'the 10 items nearest to item 1 by cosine similarity of their embeddings'],
+  ],
   options: [
     { name: 'model', type: 'path', default: 'model.sgm', help: 'checkpoint' },
     { name: 'item', type: 'string', help: 'raw item id' },

@@ -10,12 +10,18 @@ import { UsageError, type CommandSpec, type ParsedArgs } from '../args.js';
 import { firstGenreFeature, loadData, SCALES } from '../data.js';
 import { common } from '../common-options.js';
 import { print } from '../format.js';
+import { metricsLog } from '../log-file.js';
 
 export const MODELS = ['mf', 'deepmf', 'deepmf-bn', 'deepmf-class', 'deepmf-asym', 'deepmf-genre'] as const;
 
 export const TRAIN: CommandSpec = {
   name: 'train',
   summary: 'train a rating model and save a checkpoint',
+  examples: [
+    ['sparsegrad train', 'matrix factorization on the built-in MovieLens-shaped data set; checkpoint model.sgm after every epoch'],
+    ['sparsegrad train --data ml-latest-small/ --epochs 10 --log-file metrics.jsonl', 'a MovieLens directory; one JSON line per epoch and per logged batch, for sparsegrad plot'],
+    ['sparsegrad train --model deepmf --scale ml1m --batch-size 2500 --backend webgl', 'deep MF (64-64-1) on ml-1m-shaped synthetic data, on the GPU'],
+  ],
   options: [
     { name: 'model', type: 'string', choices: MODELS, default: 'mf', help: 'mf (dot product), deepmf (64-64-1 MLP), deepmf-bn (BatchNorm), deepmf-class (10 classes), deepmf-asym (user 15 / item 25), deepmf-genre (first-genre side feature)' },
     { name: 'data', type: 'string', default: 'synthetic', help: "'synthetic' or a MovieLens / Netflix directory" },
@@ -32,6 +38,7 @@ export const TRAIN: CommandSpec = {
     { name: 'seed', type: 'int', min: 0, default: 0, help: 'run seed (data, init, shuffles)' },
     { name: 'amp', type: 'flag', help: 'mixed precision (float16 compute, float32 masters, loss scaling)' },
     { name: 'out', type: 'out-file', default: 'model.sgm', help: 'checkpoint path' },
+    { name: 'log-file', type: 'out-file', help: 'write a metrics log (JSON lines, one per epoch and per logged batch) for sparsegrad plot' },
     { name: 'skip-bad-lines', type: 'flag', help: 'skip (and count) malformed lines in the data files instead of stopping at the first' },
     common.backend, common.help,
   ],
@@ -100,7 +107,7 @@ export async function train(a: ParsedArgs): Promise<void> {
     await sg.train.fit(model, iterator(tr, model, bs, true, a.seed as number), {
       epochs: a.epochs as number, optimizer: { name: a.optimizer as 'adam', lr: a.lr as number }, metrics,
       evalData: iterator(valid, model, Math.max(bs, 10000), false, 0), amp: !!a.amp,
-      batchEndEvery: Math.max(1, Math.floor(batchesPerEpoch / 4)), callbacks: [checkpoint],
+      batchEndEvery: Math.max(1, Math.floor(batchesPerEpoch / 4)), callbacks: [checkpoint, ...metricsLog(a['log-file'] as string | undefined)],
     });
   } catch (e) {
     if (!(e instanceof sg.train.TrainingDivergedError)) throw e;

@@ -9,6 +9,19 @@ export interface EpochLogs {
   samplesPerSec: number;
 }
 
+/** What a `Batch [n]` log line reports (every `batchEndEvery` batches). */
+export interface BatchReport {
+  epoch: number;
+  /** batches done in this epoch */
+  batch: number;
+  /** batches per epoch (null during the first epoch, when the source does not say) */
+  batches: number | null;
+  /** the metrics (and loss) over the batches since the previous report */
+  values: Record<string, number>;
+  /** over the same batches, the run's first (warm-up) batch left out */
+  samplesPerSec: number;
+}
+
 export interface FitContext {
   optimizer: Optimizer;
   /** set to true to end training after this epoch */
@@ -19,6 +32,8 @@ export interface FitContext {
 export interface Callback {
   onEpochBegin?(epoch: number, ctx: FitContext): void | Promise<void>;
   onBatchEnd?(batch: number, logs: { loss: number; samples: number }, ctx: FitContext): void | Promise<void>;
+  /** called with each `Batch [n]` report (the metrics log writes them) */
+  onBatchReport?(report: BatchReport, ctx: FitContext): void | Promise<void>;
   onEpochEnd?(logs: EpochLogs, ctx: FitContext): void | Promise<void>;
 }
 

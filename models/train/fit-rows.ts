@@ -85,6 +85,12 @@ function batchSource(data: RowData, batchSize: number, shuffle: boolean): () => 
   };
 }
 
+/** Batches per epoch, when the data says (for the progress bar's n/N). */
+function numBatchesOf(data: RowData, batchSize: number): number | undefined {
+  const rows = data instanceof CSR ? data.rows : (data as { input?: unknown }).input instanceof CSR ? (data as { input: CSR }).input.rows : null;
+  return rows !== null ? Math.ceil(rows / batchSize) : (data as { numBatches?: number }).numBatches;
+}
+
 export async function fitRows(model: Trainable & RankingScorer, data: RowData, opts: FitRowsOptions = {}): Promise<FitRowsHistory> {
   if (opts.keepBest && !opts.evalSplit) throw new Error(`fitRows: keepBest '${opts.keepBest}' needs an evalSplit to measure it on`);
   const log = logger(opts);
@@ -95,6 +101,7 @@ export async function fitRows(model: Trainable & RankingScorer, data: RowData, o
     epochs: opts.epochs ?? 1,
     optimizer: makeOptimizer(opts.optimizer ?? { name: 'adam', lr: 1e-3 }, model.parameters()),
     batches: async function* () { for await (const b of batches() as AsyncIterable<Batch | RowBatch>) yield asBatch(b); },
+    numBatches: numBatchesOf(data, opts.batchSize ?? 500),
     callbacks: opts.callbacks,
     log,
     batchEndEvery: opts.batchEndEvery ?? 50,

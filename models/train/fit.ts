@@ -108,6 +108,7 @@ export async function fit(model: Trainable, data: BatchSource, opts: FitOptions 
     epochs: opts.epochs ?? 1,
     optimizer: makeOptimizer(opts.optimizer, model.parameters()),
     batches: () => batchesOf(data),
+    numBatches: (data as { numBatches?: number }).numBatches,
     callbacks: opts.callbacks,
     log,
     batchEndEvery: opts.batchEndEvery ?? 250,

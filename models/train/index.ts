@@ -1,5 +1,6 @@
 export { fit, evaluate, predict, makeOptimizer, TrainingDivergedError, LOSS_NAMES, type FitOptions, type FitHistory, type OptimizerSpec, type LossFn } from './fit.js';
-export { EarlyStopping, LearningRateSchedule, stepDecay, type Callback, type EpochLogs, type FitContext } from './callbacks.js';
+export { EarlyStopping, LearningRateSchedule, stepDecay, type Callback, type EpochLogs, type FitContext, type BatchReport } from './callbacks.js';
+export { MetricsLog, ProgressBar } from './progress.js';
 export type { Batch, BatchSource, Trainable } from './types.js';
 export {
   recallAtK, precisionAtK, hitRateAtK, apAtK, mapAtK, ndcgAtK, auc, evaluateRanking, formatRanking, PopularityScorer,

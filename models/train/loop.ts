@@ -87,6 +87,8 @@ export interface LoopSpec {
   optimizer: Optimizer;
   /** the batches of one epoch (called once per epoch) */
   batches: () => Iterable<Batch> | AsyncIterable<Batch>;
+  /** batches per epoch when the source knows (the progress bar's n/N before an epoch has ended) */
+  numBatches?: number;
   callbacks?: Callback[];
   log: (line: string) => void;
   /** a Batch [n] line every this many batches (0 = never) */
@@ -154,7 +156,7 @@ export async function trainLoop(model: Trainable, o: LoopSpec): Promise<TrainHis
   if (amp) history.amp = amp;
   let best = o.keepBest?.mode === 'min' ? Infinity : -Infinity;
   let bestState: WeightSnapshot | null = null;
-  let batchesPerEpoch: number | null = null;
+  let batchesPerEpoch: number | null = o.numBatches ?? null;
 
   for (let epoch = 0; epoch < o.epochs && !ctx.stop; epoch++) {
     for (const cb of callbacks) await cb.onEpochBegin?.(epoch, ctx);
@@ -168,6 +170,8 @@ export async function trainLoop(model: Trainable, o: LoopSpec): Promise<TrainHis
     let windowSamples = 0;
     let samples = 0;
     let batchIndex = 0;
+    bar.start(`Epoch[${epoch}]`, batchesPerEpoch, start);
+    const running = () => ({ loss: epochLoss.value(), ...Object.fromEntries(metrics.map((m) => [m.name, m.value()])) });
     for await (const batch of o.batches() as AsyncIterable<Batch>) {
       const result = trainStep(model, batch, {
         optimizer, amp, loss: o.loss, predictions: metrics.length > 0,
@@ -187,20 +191,27 @@ export async function trainLoop(model: Trainable, o: LoopSpec): Promise<TrainHis
       batchIndex++;
       for (const cb of callbacks) await cb.onBatchEnd?.(batchIndex, { loss: result.loss, samples: n }, ctx);
       const now = performance.now();
-      const speed = (windowSamples / (now - windowStart)) * 1000;
-      bar.update(`Epoch[${epoch}]`, batchIndex, batchesPerEpoch, `${speed.toFixed(0)} samples/sec`);
+      bar.step(n, running, now);
+      // the run's first batch compiles kernels and grows buffers: the speed starts after it
+      if (epoch === 0 && batchIndex === 1 && o.batchEndEvery !== 1) { windowStart = now; windowSamples = 0; }
       if (o.batchEndEvery > 0 && batchIndex % o.batchEndEvery === 0) {
+        const speed = (windowSamples / (now - windowStart)) * 1000;
         bar.clear();
         const shown = windowMetrics.map((m) => `${m.name}=${formatValue(m.value())}`);
         if (o.reportLoss) shown.push(`loss=${windowLoss.value().toFixed(4)}`);
         log(`Epoch[${epoch}] Batch [${batchIndex}] Speed: ${speed.toFixed(2)} samples/sec ${shown.join(' ')}`);
+        const report = {
+          epoch, batch: batchIndex, batches: batchesPerEpoch, samplesPerSec: speed,
+          values: { loss: windowLoss.value(), ...Object.fromEntries(windowMetrics.map((m) => [m.name, m.value()])) },
+        };
+        for (const cb of callbacks) await cb.onBatchReport?.(report, ctx);
         windowMetrics.forEach((m) => m.reset());
         windowLoss.reset();
         windowStart = now;
         windowSamples = 0;
       }
     }
-    bar.clear();
+    bar.finish();
     batchesPerEpoch = batchIndex;
     const timeSec = (performance.now() - start) / 1000;
 

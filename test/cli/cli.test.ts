@@ -44,7 +44,7 @@ test('recommend shows titles and excludes seen items; similar lists neighbours',
 test('bad input: unknown command, option, model, user and item; missing file', () => {
   let r = run('fly');
   assert.is(r.code, 2);
-  assert.match(r.err, /unknown command 'fly' \(valid: train, recommend, similar, info, bench\)/);
+  assert.match(r.err, /unknown command 'fly' \(valid: train, recommend, similar, info, plot, map, bench\)/);
   r = run('train', '--bogus', '1');
   assert.is(r.code, 2);
   assert.match(r.err, /unknown option '--bogus'. Valid options: --model/);
@@ -86,16 +86,43 @@ test('a NaN/inf loss stops train with the epoch, batch and a learning-rate hint;
   assert.is(rec.code, 0, rec.err);
 });
 
-test('--help for each command, and info', () => {
-  for (const c of ['train', 'recommend', 'similar', 'info']) {
+test('--help for each command: one layout with options and examples; did-you-mean for typos', () => {
+  for (const c of ['train', 'recommend', 'similar', 'info', 'plot', 'map', 'bench']) {
     const r = run(c, '--help');
-    assert.is(r.code, 0);
-    assert.match(r.out, new RegExp(`sparsegrad ${c}:`));
+    assert.is(r.code, 0, r.err);
+    assert.match(r.out, new RegExp(`^sparsegrad ${c} — \\S`));
+    assert.match(r.out, new RegExp(`\\nUsage: sparsegrad ${c}( <\\w+>)? \\[options\\]\\n`));
+    assert.match(r.out, /\nOptions:\n/);
+    assert.match(r.out, new RegExp(`\\nExamples:\\n  sparsegrad ${c}`), `${c} has examples`);
+    assert.match(r.out, /-h, --help\s+show this help/);
   }
+  const top = run('--help');
+  assert.is(top.code, 0);
+  for (const c of ['train', 'recommend', 'similar', 'info', 'plot', 'map', 'bench']) assert.match(top.out, new RegExp(`\\n  ${c}\\s+\\S`));
+  let r = run('train', '--epoch', '3');
+  assert.is(r.code, 2);
+  assert.match(r.err, /unknown option '--epoch' \(did you mean '--epochs'\?\)/);
+  assert.match(r.err, /Run 'sparsegrad train --help'/);
+  r = run('trian');
+  assert.match(r.err, /unknown command 'trian' \(did you mean 'train'\?\)/);
+  r = run('train', '--model', 'dep-mf');
+  assert.match(r.err, /got 'dep-mf'; did you mean 'deepmf'\?/);
+  r = run('bench', '--quik');
+  assert.is(r.code, 2);
+  assert.match(r.err, /unknown option '--quik' \(did you mean '--quick'\?\)/);
+});
+
+test('info: version and backends; without a display, a friendly message and no raw ANGLE errors', () => {
   const r = run('info');
   assert.is(r.code, 0);
   assert.match(r.out, /sparsegrad \d+\.\d+\.\d+/);
   assert.match(r.out, /backends: cpu, webgl/);
+  const env = { ...process.env };
+  delete env.DISPLAY;
+  const bare = spawnSync(process.execPath, [cli, 'info'], { encoding: 'utf8', env });
+  assert.is(bare.status, 0);
+  assert.match(bare.stdout, /webgl: unavailable — webgl: headless-gl needs an X display and DISPLAY is not set/);
+  assert.not.match(bare.stderr + bare.stdout, /ANGLE|Display\.cpp/);
 });
 
 test.run();

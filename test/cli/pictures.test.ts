@@ -14,8 +14,17 @@ function run(...args: string[]) {
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
-test('map: a t-SNE map of a trained model, coloured by genre, with its neighbourhood-preservation score', () => {
-  assert.is(run('train', '--scale', 'tiny', '--epochs', '2', '--biases', '--out', 'm.sgm').code, 0);
+test('train --log-file → plot; map: a t-SNE map of a trained model, coloured by genre, with its neighbourhood-preservation score', () => {
+  const t = run('train', '--scale', 'tiny', '--epochs', '2', '--biases', '--out', 'm.sgm', '--log-file', 'train.jsonl');
+  assert.is(t.code, 0, t.err);
+  // the metrics log: one line per logged batch (4 per epoch) and per epoch, and plot reads it
+  const log = readFileSync(join(dir, 'train.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.is(log.filter((r) => r.type === 'epoch').length, 2);
+  assert.ok(log.filter((r) => r.type === 'batch').length >= 6);
+  assert.ok(Number.isFinite(log.find((r) => r.type === 'epoch').values['val-rmse']));
+  const p = run('plot', 'train.jsonl', '--out', 'train.svg');
+  assert.is(p.code, 0, p.err);
+  assert.match(readFileSync(join(dir, 'train.svg'), 'utf8'), /validation/);
   const r = run('map', '--model', 'm.sgm', '--items', '300', '--iterations', '300', '--out', 'map.svg');
   assert.is(r.code, 0, r.err);
   const m = /t-SNE ([\d.]+), PCA ([\d.]+), random ([\d.]+)/.exec(r.out);

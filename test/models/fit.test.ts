@@ -78,15 +78,18 @@ test('progress bar: redrawn in place on a TTY, silent otherwise; fit logs plain 
   const writes: string[] = [];
   const tty = { isTTY: true, write: (s: string) => { writes.push(s); return true; } } as unknown as NodeJS.WriteStream;
   const bar = new ProgressBar(tty);
-  bar.update('Epoch[0]', 5, 10, '123 samples/sec');
+  bar.start('Epoch[0]', 10, 0);
+  for (let b = 1; b <= 5; b++) bar.step(100, () => ({ loss: 0.5 }), 200 * b);
   bar.clear();
-  assert.match(writes[0], /^\rEpoch\[0\] \[=+>? *\] 50% 123 samples\/sec\x1b\[K$/);
-  assert.is(writes[1], '\r\x1b[K');
+  assert.match(writes[0], /^\rEpoch\[0\]\s+1\/10 \[=*>\.+\]  loss 0\.5\x1b\[K$/);
+  assert.is(writes[writes.length - 1], '\r\x1b[K');
   const plain: string[] = [];
   const pipe = { isTTY: false, write: (s: string) => { plain.push(s); return true; } } as unknown as NodeJS.WriteStream;
   const quietBar = new ProgressBar(pipe);
-  quietBar.update('Epoch[0]', 5, 10, 'x');
+  quietBar.start('Epoch[0]', 10, 0);
+  quietBar.step(5, () => ({}), 10);
   quietBar.clear();
+  quietBar.finish(20);
   assert.equal(plain, []);
   // under the test runner stderr is not a TTY: fit still logs every line, with no \r in them
   const data = plantedLowRank(10, 10, 2, 300, 9);
