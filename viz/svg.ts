@@ -13,8 +13,10 @@ export const INK = '#212529';
 export const MUTED = '#495057';
 export const GRID = '#e9ecef';
 
+/** Text for an SVG/HTML document: markup characters escaped, characters XML 1.0 forbids dropped. */
 export function escapeXml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
 /** Two decimals: enough for pixels, short files. */

@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import * as sg from '../../index.js';
 import type { CommandSpec, ParsedArgs } from '../args.js';
 import { common } from '../common-options.js';
+import { print } from '../format.js';
 
 export const MAP: CommandSpec = {
   name: 'map',
@@ -29,7 +30,7 @@ export async function map(a: ParsedArgs): Promise<void> {
   const counts = model.seen ? itemCounts(model.seen, model.numItems) : undefined;
   const genres = Array.isArray(meta.itemFirstGenre) && Array.isArray(meta.genreNames)
     ? { groups: meta.itemFirstGenre as number[], groupNames: [...(meta.genreNames as string[]), '(no genre)'] } : null;
-  if (!genres) console.log('note: this checkpoint has no genres (it predates them, or its data had none): one colour for all items');
+  if (!genres) print('note: this checkpoint has no genres (it predates them, or its data had none): one colour for all items');
   const result = sg.viz.itemMap(values, model.numItems, dim, {
     items: a.items as number, counts, titles: meta.itemTitles, labels: a.labels as number,
     perplexity: a.perplexity as number, iterations: a.iterations as number,
@@ -39,15 +40,15 @@ export async function map(a: ParsedArgs): Promise<void> {
   writeFileSync(a.out as string, result.svg);
   const n = result.items.length;
   const p = result.preservation;
-  console.log(`Map: t-SNE of ${counts ? `the ${n.toLocaleString('en-US')} most-rated` : n.toLocaleString('en-US')} of ${model.numItems.toLocaleString('en-US')} items `
+  print(`Map: t-SNE of ${counts ? `the ${n.toLocaleString('en-US')} most-rated` : n.toLocaleString('en-US')} of ${model.numItems.toLocaleString('en-US')} items `
     + `(${dim}-d embeddings, cosine), ${a.iterations} iterations, KL ${result.kl.toFixed(3)}, ${result.seconds.toFixed(1)} s`);
-  console.log(`Neighbourhood preservation (share of each item's ${p.k} nearest neighbours that are also its ${p.k} nearest on the map): `
+  print(`Neighbourhood preservation (share of each item's ${p.k} nearest neighbours that are also its ${p.k} nearest on the map): `
     + `t-SNE ${p.tsne.toFixed(3)}, PCA ${p.pca.toFixed(3)}, random ${p.random.toFixed(3)}`);
   const g = result.groupAgreement;
   if (g && genres) {
-    console.log(`Same first genre among the ${p.k} nearest: in the embedding ${g.embedding.toFixed(3)}, on the map ${g.map.toFixed(3)}, by chance ${g.chance.toFixed(3)}`);
+    print(`Same first genre among the ${p.k} nearest: in the embedding ${g.embedding.toFixed(3)}, on the map ${g.map.toFixed(3)}, by chance ${g.chance.toFixed(3)}`);
   }
-  console.log(`Wrote ${a.out}`);
+  print(`Wrote ${a.out}`);
 }
 
 function itemCounts(seen: sg.CSR, numItems: number): Int32Array {

@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import * as sg from '../../index.js';
 import { UsageError, type CommandSpec, type ParsedArgs } from '../args.js';
 import { common } from '../common-options.js';
+import { print } from '../format.js';
 
 export const PLOT: CommandSpec = {
   name: 'plot',
@@ -32,5 +33,5 @@ export async function plot(a: ParsedArgs): Promise<void> {
   const out = (a.out as string | undefined) ?? file.replace(/(\.jsonl|\.json|\.log)?$/, '.svg');
   writeFileSync(out, svg);
   const panels = [...sg.viz.curvePanels(records).keys()];
-  console.log(`Wrote ${out}: ${panels.join(', ')} over ${records.filter((r) => r.type === 'epoch').length} epoch(s)`);
+  print(`Wrote ${out}: ${panels.join(', ')} over ${records.filter((r) => r.type === 'epoch').length} epoch(s)`);
 }

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import seedrandom from 'seedrandom';
 import { itemMap } from '../../viz/item-map.js';
 import { trainingCurvesSvg, type MetricsRecord } from '../../viz/curves.js';
-import { PALETTE } from '../../viz/svg.js';
+import { escapeXml, PALETTE } from '../../viz/svg.js';
 import { curveSvg, speedupSvg } from '../../bench/svg.js';
 import type { BenchResults } from '../../bench/schema.js';
 import { pixelsOf, renderSvg } from '../helpers/png.js';
@@ -100,6 +100,10 @@ test('benchmark charts: value labels clear the seed marker; axes end near the da
   const curve = curveSvg(matmul, matmul.charts.find((c) => c.id === 'matmul')!)!;
   const xLabels = [...curve.matchAll(/text-anchor="middle" fill="#495057">([^<]+)</g)].map((m) => m[1]);
   assert.equal(xLabels, ['256', '512', '1024', '2048'], 'x ticks are the measured sizes, not decades to 10k');
+});
+
+test('text in pictures: markup escaped, characters XML forbids dropped (a title with \\x01 must not break the SVG)', () => {
+  assert.is(escapeXml('Tom & Jerry <1940> "x"\u0001\u001b'), 'Tom &amp; Jerry &lt;1940&gt; &quot;x&quot;');
 });
 
 test.run();
