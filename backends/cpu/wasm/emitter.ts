@@ -86,6 +86,11 @@ export class Code {
   ltS(): this { return this.op(0x48); }
   geS(): this { return this.op(0x4e); }
   or(): this { return this.op(0x72); }
+  and(): this { return this.op(0x71); }
+  eq(): this { return this.op(0x46); }
+  ne(): this { return this.op(0x47); }
+  /** calls function `index` of the module (functions are numbered in the order given to emitModule) */
+  call(index: number): this { return this.op(0x10, ...uleb(index)); }
   i32Load(offset = 0): this { return this.op(0x28, ALIGN4, ...uleb(offset)); }
   /** local += value (an i32 local and a constant or another local) */
   inc(local: number, by: { local: number } | number): this {
@@ -117,6 +122,8 @@ export class Code {
   f32x4ExtractLane(lane: number): this { return this.simd(0x1f, lane); }
   f32x4Add(): this { return this.simd(0xe4); }
   f32x4Mul(): this { return this.simd(0xe6); }
+  /** relaxed-SIMD [a, b, c] → a·b + c, fused where the hardware has FMA (not in Node 20 without a flag) */
+  f32x4RelaxedMadd(): this { return this.simd(0x105); }
   f32x4Sub(): this { return this.simd(0xe5); }
   f32x4Div(): this { return this.simd(0xe7); }
   f32x4Sqrt(): this { return this.simd(0xe3); }

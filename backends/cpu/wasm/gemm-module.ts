@@ -1,207 +1,363 @@
 /**
- * Emits the WebAssembly SIMD matrix-product kernel:
+ * Emits the WebAssembly SIMD matrix-product kernel, organised like GotoBLAS / BLIS:
  *
- *   gemm(a, b, c, i0, i1, N, K, sa, sk, accumulate)
- *   for rows i in [i0, i1):  C[i, 0:N] (+)= Σ_k A(i, k) · B[k, 0:N]
+ *   gemm(a, sa, sk, b, sbk, sbn, c, ldc, M, N, K, bias, flags, pack, lo, hi)
+ *     C[M,N] (+)= A[M,K] · B[K,N], then + bias[N] and relu when the flags say so,
+ *     for columns [lo, hi) of C — or rows [lo, hi) with SPLIT_ROWS — so threads can share it.
  *
- * Pointers and strides are byte offsets into linear memory. B is [K, N] row-major and C is
- * [·, N]; A(i, k) lives at a + i·sa + k·sk, so A can be read as stored (sa = 4K, sk = 4) or
- * transposed (sa = 4, sk = 4M) without copying it — the 25,000-row operand of a dense layer's
- * weight gradient Xᵀ·dY is never transposed.
+ * Every operand is addressed through byte strides into linear memory: A(i, k) lives at
+ * a + i·sa + k·sk, B(k, j) at b + k·sbk + j·sbn, C(i, j) at c + i·ldc + 4j. A transposed
+ * operand is the same memory with the strides swapped, so nothing is ever transposed.
  *
- * Why this shape of kernel: one A value times a row segment of B is an outer-product update,
- * so a tile of C of R rows × 4V columns is kept in R·V f32x4 registers (accumulators) for the
- * whole k loop. Per k it loads V vectors of B and R scalars of A (each splatted to 4 lanes by
- * v128.load32_splat), then does R·V multiply-adds of 4 lanes each: the loads are reused
- * R or V times, and C is read and written once per tile instead of once per k. x86 has 16
- * vector registers, so R·V accumulators + V B vectors + 1 splat must stay ≤ 16 (4×2 does).
+ * The loops, outermost first (the names are BLIS's):
  *
- * Columns not filling a whole vector (N not a multiple of 4) still compute 4 lanes — the extra
- * lanes read past the row and are thrown away — and store only the valid lanes. The caller
- * keeps 16 bytes of slack after each buffer so those reads stay in bounds.
+ *   jc: column blocks of NC columns        B's block is packed once per (jc, pc) and reused
+ *   pc: depth blocks of KC                 for every row of A
+ *   ic: row blocks of MC rows              MC rows × KC of A stay in L2 while ...
+ *   jr: NR-column panels of packed B       ... one KC × NR panel of B (8 KB) sits in L1 and
+ *   ir: MR-row tiles                       every MR-row tile of A streams past it
+ *
+ * The micro-kernel (`tile`) keeps an MR × NR tile of C in MR·NR/4 f32x4 registers for the
+ * whole depth block: per k it loads NR/4 vectors of packed B (contiguous) and MR scalars of
+ * A (each splatted to 4 lanes), and does MR·NR/4 multiply-adds — each load is reused MR or
+ * NR/4 times, and C is read and written once per KC-deep block, not once per k. x64 has 16
+ * vector registers: MR·NR/4 accumulators + NR/4 B vectors + 1 splat must fit (4 × 8 does,
+ * with room; see DEFAULT_TILE for what was measured).
+ *
+ * Packing: B's block is copied into NR-wide panels, k-major, zero-padded to a whole panel,
+ * so the micro-kernel's loads are contiguous whatever B's layout (row-major, or transposed —
+ * the dense layer's dx = dz·Wᵀ) and it always computes a full NR-wide tile. A is read in
+ * place through its strides (MR row streams; for a transposed A one stream of MR-float runs).
+ * Edge tiles narrower than NR are computed into a scratch tile and copied out; tiles with
+ * fewer than MR rows use a shorter micro-kernel. Nothing reads or writes outside the
+ * operands, the bias and the `pack` scratch block.
+ *
+ * The dense layer's epilogue (+ bias, relu) is applied to the registers of the last depth
+ * block, before C is stored: no extra pass over the output.
+ *
+ * With `fma`, the multiply-add is relaxed SIMD's f32x4.relaxed_madd (one fused instruction
+ * on x64 with FMA3); Node 20 accepts it only with --experimental-wasm-relaxed-simd.
  */
-import { Code, emitModule, F32, I32, Locals, type FunctionDef, type ValType } from './emitter.js';
+import { Code, emitModule, I32, Locals, type FunctionDef } from './emitter.js';
 
-export interface GemmShape {
-  /** rows per register tile */
+export interface GemmTile {
+  /** MR: rows per register tile */
   rows: number;
-  /** f32x4 vectors (4 columns each) per register tile */
+  /** NR / 4: f32x4 vectors (4 columns each) per register tile */
   vecs: number;
 }
 
-export const DEFAULT_TILE: GemmShape = { rows: 4, vecs: 2 };
+/** MR = 4, NR = 8: see the README's matmul section for the shapes that were measured. */
+export const DEFAULT_TILE: GemmTile = { rows: 4, vecs: 2 };
 
+export interface GemmBlocking {
+  /** depth block: KC × NR floats of B per panel (KC·NR·4 bytes stay in L1) */
+  kc: number;
+  /** column block: KC × NC floats of packed B (in L2) */
+  nc: number;
+  /** row block: MC × KC floats of A (in L2 beside the packed B) */
+  mc: number;
+}
 
-export function gemmModule(opts: { shared: boolean; maxPages: number; tile?: GemmShape }): Uint8Array<ArrayBuffer> {
-  const tile = opts.tile ?? DEFAULT_TILE;
-  // parameters
-  const [a, b, c, i0, i1, N, K, sa, sk, accumulate] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
-  const L = new Locals(10);
-  const i = L.i32(), j = L.i32(), k = L.i32();
-  const rowA = L.i32(); // A(i, 0)
-  const rowC = L.i32(); // C(i, 0)
-  const tileC = L.i32(); // C(i, j)
-  const pk = L.i32(); // A(i, k) in the k loop
-  const pb = L.i32(); // B(k, j) in the k loop
-  const ldb = L.i32(); // bytes per row of B and of C: 4N
-  // byte offsets of rows r = 1 … R−1 of a tile, in A (r·sa) and in C (r·ldb)
-  const aRow = [0], cRow = [0];
-  for (let r = 1; r < tile.rows; r++) { aRow.push(L.i32()); cRow.push(L.i32()); }
+export const DEFAULT_BLOCKING: GemmBlocking = { kc: 256, nc: 512, mc: 96 };
+
+/** `flags` bits of gemm */
+export const GEMM_ACCUMULATE = 1; // C += A·B (else C = A·B)
+export const GEMM_BIAS = 2; // + bias[j] after the last depth block
+export const GEMM_RELU = 4; // then max(0, ·)
+export const GEMM_SPLIT_ROWS = 8; // [lo, hi) are rows of C, not columns
+/** tile flags (internal): load C into the accumulators instead of zeroing them */
+const TILE_LOAD = 1;
+
+/** Bytes of the `pack` scratch block gemm needs for one thread. */
+export function gemmPackBytes(tile: GemmTile = DEFAULT_TILE, blocking: GemmBlocking = DEFAULT_BLOCKING): number {
+  const NR = 4 * tile.vecs;
+  const panelCols = Math.ceil(blocking.nc / NR) * NR;
+  return 4 * (blocking.kc * panelCols + tile.rows * NR);
+}
+
+export interface GemmModuleOptions {
+  shared: boolean;
+  maxPages: number;
+  tile?: GemmTile;
+  blocking?: GemmBlocking;
+  fma?: boolean;
+}
+
+/** Emits `for (i = start; i < limit; i += step) body()`; start, limit and step are locals or constants. */
+function forUp(code: Code, i: number, start: number | { c: number }, limit: number, step: number | { c: number }, body: () => void): void {
+  if (typeof start === 'number') code.get(start); else code.i32(start.c);
+  code.set(i);
+  code.block().loop();
+  code.get(i).get(limit).geS().brIf(1);
+  body();
+  if (typeof step === 'number') code.inc(i, { local: step }); else code.inc(i, step.c);
+  code.br(0);
+  code.end().end();
+}
+
+/** Pushes min(x, y) of two i32 locals. */
+function min(code: Code, x: number, y: number): void {
+  code.get(x).get(y).get(x).get(y).leS().select();
+}
+
+/**
+ * tile(pa, sa, sk, pb, pc, ldc, kc, flags, pbias) for R rows: C(R × NR at pc, row stride ldc)
+ * (+)= Σ_k A(r, k) · Bpanel(k, 0:NR), A(r, k) at pa + r·sa + k·sk, the panel at pb (k-major,
+ * NR floats per k); then + bias (NR floats at pbias) and relu when flags say so.
+ */
+function tileKernel(R: number, tile: GemmTile, fma: boolean): FunctionDef {
+  const V = tile.vecs;
+  const NRB = 16 * V; // bytes per k of the panel
+  const [pa, sa, sk, pb, pc, ldc, kc, flags, pbias] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const L = new Locals(9);
+  const k = L.i32();
+  const aRow = [-1], cRow = [-1];
+  for (let r = 1; r < R; r++) { aRow.push(L.i32()); cRow.push(L.i32()); }
   const acc: number[][] = [];
-  for (let r = 0; r < tile.rows; r++) acc.push(Array.from({ length: tile.vecs }, () => L.v128()));
-  const bv = Array.from({ length: tile.vecs }, () => L.v128());
+  for (let r = 0; r < R; r++) acc.push(Array.from({ length: V }, () => L.v128()));
+  const bv = Array.from({ length: V }, () => L.v128());
   const splat = L.v128();
-
   const code = new Code();
-  code.get(N).i32(4).mul().set(ldb);
-  for (let r = 1; r < tile.rows; r++) {
+  for (let r = 1; r < R; r++) {
     code.get(sa).i32(r).mul().set(aRow[r]);
-    code.get(ldb).i32(r).mul().set(cRow[r]);
+    code.get(ldc).i32(r).mul().set(cRow[r]);
   }
-  /** pushes the address of C(i + r, j) */
-  const addrC = (r: number) => { code.get(tileC); if (r > 0) code.get(cRow[r]).add(); };
-
-  /** One R × 4V tile of C at (i, j); `lanesLeft` = only the first N − j lanes are stored. */
-  const emitTile = (R: number, V: number, lanesLeft: boolean) => {
-    code.get(rowC).get(j).i32(4).mul().add().set(tileC);
-    code.get(accumulate).if();
-    for (let r = 0; r < R; r++) for (let v = 0; v < V; v++) { addrC(r); code.v128Load(16 * v).set(acc[r][v]); }
-    code.else();
-    for (let r = 0; r < R; r++) for (let v = 0; v < V; v++) code.v128Zero().set(acc[r][v]);
-    code.end();
-    code.get(rowA).set(pk);
-    code.get(b).get(j).i32(4).mul().add().set(pb);
-    code.get(K).set(k);
-    code.loop();
-    for (let v = 0; v < V; v++) code.get(pb).v128Load(16 * v).set(bv[v]);
-    for (let r = 0; r < R; r++) {
-      code.get(pk);
-      if (r > 0) code.get(aRow[r]).add();
-      code.load32Splat().set(splat);
-      for (let v = 0; v < V; v++) code.get(acc[r][v]).get(splat).get(bv[v]).f32x4Mul().f32x4Add().set(acc[r][v]);
+  const addrC = (r: number) => { code.get(pc); if (r > 0) code.get(cRow[r]).add(); };
+  // accumulators: C's values (a later depth block) or zero
+  code.get(flags).i32(TILE_LOAD).and().if();
+  for (let r = 0; r < R; r++) for (let v = 0; v < V; v++) { addrC(r); code.v128Load(16 * v).set(acc[r][v]); }
+  code.else();
+  for (let r = 0; r < R; r++) for (let v = 0; v < V; v++) code.v128Zero().set(acc[r][v]);
+  code.end();
+  code.get(kc).set(k);
+  code.block();
+  code.get(k).eqz().brIf(0);
+  code.loop();
+  for (let v = 0; v < V; v++) code.get(pb).v128Load(16 * v).set(bv[v]);
+  for (let r = 0; r < R; r++) {
+    code.get(pa);
+    if (r > 0) code.get(aRow[r]).add();
+    code.load32Splat().set(splat);
+    for (let v = 0; v < V; v++) {
+      if (fma) code.get(splat).get(bv[v]).get(acc[r][v]).f32x4RelaxedMadd().set(acc[r][v]);
+      else code.get(acc[r][v]).get(splat).get(bv[v]).f32x4Mul().f32x4Add().set(acc[r][v]);
     }
-    code.inc(pk, { local: sk }).inc(pb, { local: ldb }).inc(k, -1);
-    code.get(k).brIf(0);
-    code.end();
-    if (!lanesLeft) {
-      for (let r = 0; r < R; r++) for (let v = 0; v < V; v++) { addrC(r); code.get(acc[r][v]).v128Store(16 * v); }
-      return;
-    }
-    for (let r = 0; r < R; r++) {
-      addrC(r); code.get(acc[r][0]).f32x4ExtractLane(0).f32Store(0);
-      for (let lane = 1; lane < 3; lane++) {
-        code.get(N).get(j).sub().i32(lane).gtS().if(); // lane < N − j
-        addrC(r); code.get(acc[r][0]).f32x4ExtractLane(lane).f32Store(4 * lane);
-        code.end();
-      }
-    }
-  };
-
-  /** while (j + 4V <= N) { tile; j += 4V } — a loop over full-width tiles of one row block */
-  const emitColumnLoop = (R: number, V: number) => {
-    code.block().loop();
-    code.get(j).i32(4 * V).add().get(N).gtS().brIf(1);
-    emitTile(R, V, false);
-    code.inc(j, 4 * V).br(0);
-    code.end().end();
-  };
-
-  /** while (i + R <= i1) { all columns of rows i … i+R−1; i += R } */
-  const emitRowLoop = (R: number) => {
-    code.block().loop();
-    code.get(i).i32(R).add().get(i1).gtS().brIf(1);
-    code.get(a).get(i).get(sa).mul().add().set(rowA);
-    code.get(c).get(i).get(ldb).mul().add().set(rowC);
-    code.i32(0).set(j);
-    emitColumnLoop(R, tile.vecs);
-    if (tile.vecs > 1) emitColumnLoop(R, 1);
-    code.get(N).get(j).sub().i32(0).gtS().if(); // j < N: the last 1–3 columns
-    emitTile(R, 1, true);
-    code.end();
-    code.inc(i, R).br(0);
-    code.end().end();
-  };
-
-  code.get(i0).set(i);
-  emitRowLoop(tile.rows);
-  if (tile.rows > 2) emitRowLoop(2);
-  if (tile.rows > 1) emitRowLoop(1);
-
-  const params: ValType[] = new Array(10).fill(I32);
-  const gemm: FunctionDef = { name: 'gemm', params, locals: L.types, body: code };
-  return emitModule([gemm, biasActivation(), reluGrad()], opts);
+  }
+  code.inc(pa, { local: sk }).inc(pb, NRB).inc(k, -1);
+  code.get(k).brIf(0);
+  code.end();
+  code.end();
+  // the dense layer's epilogue, in registers
+  code.get(flags).i32(GEMM_BIAS).and().if();
+  for (let v = 0; v < V; v++) {
+    code.get(pbias).v128Load(16 * v).set(bv[v]);
+    for (let r = 0; r < R; r++) code.get(acc[r][v]).get(bv[v]).f32x4Add().set(acc[r][v]);
+  }
+  code.end();
+  code.get(flags).i32(GEMM_RELU).and().if();
+  // pmax(0, x) = 0 < x ? x : 0, exactly JavaScript's x > 0 ? x : 0 (NaN → 0)
+  for (let r = 0; r < R; r++) for (let v = 0; v < V; v++) code.v128Zero().get(acc[r][v]).f32x4Pmax().set(acc[r][v]);
+  code.end();
+  for (let r = 0; r < R; r++) for (let v = 0; v < V; v++) { addrC(r); code.get(acc[r][v]).v128Store(16 * v); }
+  return { name: `tile${R}`, params: new Array(9).fill(I32), locals: L.types, body: code };
 }
 
 /**
- * Emits `for (i < M) { for (j < N, 4 at a time) vector(); for (the last N mod 4) scalar() }`.
- * `vector` and `scalar` see the column pointers advanced by the loop (16 and 4 bytes a step).
+ * packB(src, sbk, sbn, kc, nc, dst): B(k, j) for k < kc, j < nc (at src + k·sbk + j·sbn) into
+ * NR-wide panels at dst: panel p holds columns pNR … pNR+NR−1, k-major, zeros past nc.
  */
-function rowsOfColumns(code: Code, L: Locals, M: number, N: number, pointers: number[],
-  rowStart: () => void, vector: () => void, scalar: () => void): void {
-  const i = L.i32(), j = L.i32();
-  const whileFits = (x: number, step: number, limit: number) => code.block().loop().get(x).i32(step).add().get(limit).gtS().brIf(1);
-  code.i32(0).set(i);
-  whileFits(i, 1, M);
-  code.i32(0).set(j);
-  rowStart();
-  whileFits(j, 4, N);
-  vector();
-  for (const p of pointers) code.inc(p, 16);
-  code.inc(j, 4).br(0);
-  code.end().end();
-  whileFits(j, 1, N);
-  scalar();
-  for (const p of pointers) code.inc(p, 4);
-  code.inc(j, 1).br(0);
-  code.end().end();
-  code.inc(i, 1).br(0);
-  code.end().end();
-}
-
-/**
- * biasActivation(c, M, N, bias, relu): in place on C [M, N], C[i, j] += bias[j], then
- * relu (x > 0 ? x : 0) when `relu` is nonzero. The epilogue of a dense layer, run on C while
- * it is still in linear memory.
- */
-function biasActivation(): FunctionDef {
-  const [c, M, N, bias, relu] = [0, 1, 2, 3, 4];
-  const L = new Locals(5);
-  const p = L.i32(), pb = L.i32();
-  const v = L.v128(), s = L.add(F32);
+function packB(tile: GemmTile): FunctionDef {
+  const NR = 4 * tile.vecs;
+  const [src, sbk, sbn, kc, nc, dst] = [0, 1, 2, 3, 4, 5];
+  const L = new Locals(6);
+  const jr = L.i32(), k = L.i32(), j = L.i32(), cols = L.i32(), ps = L.i32(), pd = L.i32(), nr = L.i32(), contiguous = L.i32();
   const code = new Code();
-  code.get(c).set(p);
-  rowsOfColumns(code, L, M, N, [p, pb], () => code.get(bias).set(pb), () => {
-    code.get(p).v128Load().get(pb).v128Load().f32x4Add().set(v);
-    code.get(relu).if().v128Zero().get(v).f32x4Pmax().set(v).end();
-    code.get(p).get(v).v128Store();
-  }, () => {
-    code.get(p).f32Load().get(pb).f32Load().f32Add().set(s);
-    code.get(relu).if().get(s).f32Zero().get(s).f32Zero().f32Gt().select().set(s).end();
-    code.get(p).get(s).f32Store();
+  code.i32(NR).set(nr);
+  code.get(dst).set(pd);
+  code.get(sbn).i32(4).eq().set(contiguous);
+  forUp(code, jr, { c: 0 }, nc, { c: NR }, () => {
+    code.get(nc).get(jr).sub().set(cols);
+    min(code, cols, nr); code.set(cols);
+    forUp(code, k, { c: 0 }, kc, { c: 1 }, () => {
+      code.get(src).get(k).get(sbk).mul().add().get(jr).get(sbn).mul().add().set(ps);
+      code.get(contiguous).get(cols).i32(NR).eq().and().if();
+      // a whole row segment of a row-major B: vector copies
+      for (let v = 0; v < tile.vecs; v++) code.get(pd).get(ps).v128Load(16 * v).v128Store(16 * v);
+      code.else();
+      forUp(code, j, { c: 0 }, nr, { c: 1 }, () => {
+        // never read past the last column: the padding is zeros
+        code.get(j).get(cols).ltS().if();
+        code.get(pd).get(j).i32(4).mul().add().get(ps).get(j).get(sbn).mul().add().f32Load().f32Store();
+        code.else();
+        code.get(pd).get(j).i32(4).mul().add().f32Zero().f32Store();
+        code.end();
+      });
+      code.end();
+      code.inc(pd, 4 * NR);
+    });
   });
-  return { name: 'biasActivation', params: new Array(5).fill(I32), locals: L.types, body: code };
+  return { name: 'packB', params: new Array(6).fill(I32), locals: L.types, body: code };
 }
 
 /**
- * reluGrad(y, dy, M, N, sums, wantSums): in place on dy [M, N], dy = y > 0 ? dy : 0, and
- * when `wantSums`, sums[j] += that for every row. Branch-free: a lane mask from f32x4.gt
- * ANDed with dy — in JavaScript `y > 0 ? dy : 0` is a branch that half the time goes the
- * unexpected way for relu outputs, which made the pass ~5× slower than a copy.
+ * copyTile(from, fromStride, to, toStride, rows, cols): a rows × cols block of floats, for
+ * the edge tiles that go through the scratch tile.
+ */
+function copyTile(): FunctionDef {
+  const [from, fromStride, to, toStride, rows, cols] = [0, 1, 2, 3, 4, 5];
+  const L = new Locals(6);
+  const r = L.i32(), j = L.i32();
+  const code = new Code();
+  forUp(code, r, { c: 0 }, rows, { c: 1 }, () => {
+    forUp(code, j, { c: 0 }, cols, { c: 1 }, () => {
+      code.get(to).get(r).get(toStride).mul().add().get(j).i32(4).mul().add();
+      code.get(from).get(r).get(fromStride).mul().add().get(j).i32(4).mul().add().f32Load();
+      code.f32Store();
+    });
+  });
+  return { name: 'copyTile', params: new Array(6).fill(I32), locals: L.types, body: code };
+}
+
+function gemmDriver(tile: GemmTile, blocking: GemmBlocking, fn: { packB: number; copyTile: number; tiles: number[] }): FunctionDef {
+  const MR = tile.rows, NR = 4 * tile.vecs;
+  const { kc: KC, nc: NC, mc: MC } = blocking;
+  const [a, sa, sk, b, sbk, sbn, c, ldc, M, N, K, bias, flags, pack, lo, hi] = Array.from({ length: 16 }, (_, i) => i);
+  const L = new Locals(16);
+  const jc = L.i32(), nc = L.i32(), pcb = L.i32(), kc = L.i32(), ic = L.i32(), mc = L.i32(), jr = L.i32(), ir = L.i32();
+  const rows = L.i32(), cols = L.i32(), tf = L.i32(), pa = L.i32(), pcc = L.i32(), panel = L.i32(), pbias = L.i32();
+  const scratch = L.i32(), t = L.i32(), lim = L.i32();
+  const code = new Code();
+  // this call's share: columns (default) or rows [lo, hi)
+  code.get(flags).i32(GEMM_SPLIT_ROWS).and().if();
+  code.get(a).get(lo).get(sa).mul().add().set(a);
+  code.get(c).get(lo).get(ldc).mul().add().set(c);
+  code.get(hi).get(lo).sub().set(M);
+  code.else();
+  code.get(b).get(lo).get(sbn).mul().add().set(b);
+  code.get(c).get(lo).i32(4).mul().add().set(c);
+  code.get(bias).get(lo).i32(4).mul().add().set(bias);
+  code.get(hi).get(lo).sub().set(N);
+  code.end();
+  code.get(pack).i32(4 * KC * Math.ceil(NC / NR) * NR).add().set(scratch);
+
+  const callTile = (target: () => void, ldcTarget: () => void) => {
+    // rows == MR is the common case; shorter tiles only at the bottom edge
+    const emitCall = (R: number) => {
+      code.get(pa).get(sa).get(sk).get(panel);
+      target();
+      ldcTarget();
+      code.get(kc).get(tf).get(pbias).call(fn.tiles[R - 1]);
+    };
+    code.get(rows).i32(MR).eq().if();
+    emitCall(MR);
+    code.else();
+    for (let R = MR - 1; R >= 1; R--) {
+      code.get(rows).i32(R).eq().if();
+      emitCall(R);
+      code.end();
+    }
+    code.end();
+  };
+
+  forUp(code, jc, { c: 0 }, N, { c: NC }, () => {
+    code.get(N).get(jc).sub().set(nc);
+    code.i32(NC).set(t);
+    min(code, nc, t); code.set(nc);
+    forUp(code, pcb, { c: 0 }, K, { c: KC }, () => {
+      code.get(K).get(pcb).sub().set(kc);
+      code.i32(KC).set(t);
+      min(code, kc, t); code.set(kc);
+      code.get(b).get(pcb).get(sbk).mul().add().get(jc).get(sbn).mul().add()
+        .get(sbk).get(sbn).get(kc).get(nc).get(pack).call(fn.packB);
+      // load C unless this is the first depth block of a plain product; epilogue on the last
+      code.get(pcb).i32(0).gtS().get(flags).i32(GEMM_ACCUMULATE).and().or().set(tf);
+      code.get(pcb).get(kc).add().get(K).geS().if();
+      code.get(tf).get(flags).i32(GEMM_BIAS | GEMM_RELU).and().or().set(tf);
+      code.end();
+      code.i32(0).set(ic);
+      forUp(code, ic, { c: 0 }, M, { c: MC }, () => {
+        code.get(M).get(ic).sub().set(mc);
+        code.i32(MC).set(t);
+        min(code, mc, t); code.set(mc);
+        forUp(code, jr, { c: 0 }, nc, { c: NR }, () => {
+          code.get(nc).get(jr).sub().set(cols);
+          code.i32(NR).set(t);
+          min(code, cols, t); code.set(cols);
+          code.get(pack).get(jr).get(kc).mul().i32(4).mul().add().set(panel);
+          code.get(bias).get(jc).get(jr).add().i32(4).mul().add().set(pbias);
+          code.get(ic).get(mc).add().set(lim);
+          forUp(code, ir, ic, lim, { c: MR }, () => {
+            code.get(lim).get(ir).sub().set(rows);
+            code.i32(MR).set(t);
+            min(code, rows, t); code.set(rows);
+            code.get(a).get(ir).get(sa).mul().add().get(pcb).get(sk).mul().add().set(pa);
+            code.get(c).get(ir).get(ldc).mul().add().get(jc).get(jr).add().i32(4).mul().add().set(pcc);
+            code.get(cols).i32(NR).eq().if();
+            callTile(() => code.get(pcc), () => code.get(ldc));
+            code.else();
+            // a tile past the last column: through the scratch tile, copying only valid columns
+            code.get(tf).i32(TILE_LOAD).and().if();
+            code.get(pcc).get(ldc).get(scratch).i32(4 * NR).get(rows).get(cols).call(fn.copyTile);
+            code.end();
+            callTile(() => code.get(scratch), () => code.i32(4 * NR));
+            code.get(scratch).i32(4 * NR).get(pcc).get(ldc).get(rows).get(cols).call(fn.copyTile);
+            code.end();
+          });
+        });
+      });
+    });
+  });
+  return { name: 'gemm', params: new Array(16).fill(I32), locals: L.types, body: code };
+}
+
+/**
+ * reluGrad(y, dy, dz, M, N, sums, wantSums): dz = y > 0 ? dy : 0 over [M, N] (dz may be dy),
+ * and when `wantSums`, sums[j] += dz[i, j] for every row. Branch-free: a lane mask from
+ * f32x4.gt ANDed with dy — in JavaScript `y > 0 ? dy : 0` is a branch that half the time goes
+ * the unexpected way for relu outputs, which made the pass ~5× slower than a copy.
  */
 function reluGrad(): FunctionDef {
-  const [y, dy, M, N, sums, wantSums] = [0, 1, 2, 3, 4, 5];
-  const L = new Locals(6);
-  const ps = L.i32();
-  const g = L.v128(), s = L.add(F32);
+  const [y, dy, dz, M, N, sums, wantSums] = [0, 1, 2, 3, 4, 5, 6];
+  const L = new Locals(7);
+  const i = L.i32(), j = L.i32(), ps = L.i32(), lim = L.i32();
+  const g = L.v128(), s = L.f32();
   const code = new Code();
-  rowsOfColumns(code, L, M, N, [y, dy, ps], () => code.get(sums).set(ps), () => {
+  forUp(code, i, { c: 0 }, M, { c: 1 }, () => {
+    code.get(sums).set(ps);
+    code.get(N).i32(3).sub().set(lim);
+    code.i32(0).set(j);
+    code.block().loop();
+    code.get(j).get(lim).geS().brIf(1);
     code.get(dy).v128Load().get(y).v128Load().v128Zero().f32x4Gt().v128And().set(g);
-    code.get(dy).get(g).v128Store();
+    code.get(dz).get(g).v128Store();
     code.get(wantSums).if().get(ps).get(ps).v128Load().get(g).f32x4Add().v128Store().end();
-  }, () => {
+    code.inc(y, 16).inc(dy, 16).inc(dz, 16).inc(ps, 16).inc(j, 4).br(0);
+    code.end().end();
+    code.block().loop();
+    code.get(j).get(N).geS().brIf(1);
     code.get(dy).f32Load().f32Zero().get(y).f32Load().f32Zero().f32Gt().select().set(s);
-    code.get(dy).get(s).f32Store();
+    code.get(dz).get(s).f32Store();
     code.get(wantSums).if().get(ps).get(ps).f32Load().get(s).f32Add().f32Store().end();
+    code.inc(y, 4).inc(dy, 4).inc(dz, 4).inc(ps, 4).inc(j, 1).br(0);
+    code.end().end();
   });
-  return { name: 'reluGrad', params: new Array(6).fill(I32), locals: L.types, body: code };
+  return { name: 'reluGrad', params: new Array(7).fill(I32), locals: L.types, body: code };
+}
+
+export function gemmModule(opts: GemmModuleOptions): Uint8Array<ArrayBuffer> {
+  const tile = opts.tile ?? DEFAULT_TILE;
+  const blocking = opts.blocking ?? DEFAULT_BLOCKING;
+  const NR = 4 * tile.vecs;
+  if (blocking.nc % NR !== 0 || blocking.mc % tile.rows !== 0) throw new Error(`gemm: blocking ${JSON.stringify(blocking)} must be whole tiles`);
+  // function indices: gemm 0, packB 1, copyTile 2, reluGrad 3, tile1 … tileMR 4 …
+  const tiles = Array.from({ length: tile.rows }, (_, r) => 4 + r);
+  const fns = [
+    gemmDriver(tile, blocking, { packB: 1, copyTile: 2, tiles }),
+    packB(tile),
+    copyTile(),
+    reluGrad(),
+    ...Array.from({ length: tile.rows }, (_, r) => tileKernel(r + 1, tile, !!opts.fma)),
+  ];
+  return emitModule(fns, opts);
 }

@@ -1,77 +1,122 @@
 /**
- * float32 matrix products on the WebAssembly SIMD kernel (gemm-module.ts).
+ * float32 matrix products on the WebAssembly SIMD kernel (gemm-module.ts), on every core.
  *
  * JavaScript has no SIMD, but WebAssembly does (128-bit f32x4), in Node and in every current
- * browser. The operands are copied into the module's linear memory with TypedArray.set (a
- * memcpy: ~1 ms for 25,000×64 floats, against tens of ms saved), the kernel runs, and the
- * result is copied out. Sums are accumulated in float32, so results differ from the float64
- * JS path at the 1e-6 relative level; float64 tensors never come here.
+ * browser. The kernel runs on the CPU backend's arena (memory.ts) — the shared WebAssembly
+ * memory big tensors already live in — so a product's operands are read where they are and
+ * its result is written straight into the output tensor: no copies in or out. Only small
+ * operands (under 64 KB, e.g. a layer's weight) and the padded bias are copied into arena
+ * scratch. Big products are shared with the worker threads (threads.ts): the columns of C
+ * (or its rows, when C is narrow) are cut into chunks that the threads take in turn, each
+ * with its own packing buffer.
  *
- * Support is detected once with WebAssembly.validate. `wasmMatmul` returns false (the caller
- * then uses the JS kernel) when SIMD is missing, the module is still compiling (a browser's
- * main thread only compiles small modules synchronously), the product is small, or the
- * kernel is switched off: SPARSEGRAD_WASM=0 in the environment, or setWasmMatmul(false).
+ * Without an arena (no SharedArrayBuffer: a browser page that is not cross-origin isolated;
+ * or SPARSEGRAD_ARENA=0) the module gets a private memory and operands are copied in and the
+ * result out, on this thread only.
+ *
+ * Sums are accumulated in float32, so results differ from the float64 JS kernel at the 1e-6
+ * relative level; float64 tensors never come here. Support is detected once with
+ * WebAssembly.validate. Every entry point returns false (the caller then uses the JS kernel)
+ * when SIMD is missing, the module is still compiling (a browser's main thread only compiles
+ * small modules synchronously), the product is small, or the kernel is switched off:
+ * SPARSEGRAD_WASM=0 in the environment, or setWasmMatmul(false).
+ *
+ * SPARSEGRAD_FMA=1 uses relaxed SIMD's fused multiply-add (f32x4.relaxed_madd) where the
+ * runtime has it; on Node 20 this sets V8's --experimental-wasm-relaxed-simd flag. Off by
+ * default: it is an experimental feature of this Node, and fused rounding makes results
+ * differ in the last bit from machines without FMA.
  */
-import { gemmModule } from './gemm-module.js';
+import * as v8 from 'node:v8';
+import { arenaAlloc, arenaMemory, arenaOffset, ARENA_MAX_PAGES, release } from '../memory.js';
+import { parallelWasm, registerWasm, threadCount, type WasmKernels } from '../threads.js';
+import {
+  DEFAULT_BLOCKING, DEFAULT_TILE, GEMM_BIAS, GEMM_RELU, GEMM_SPLIT_ROWS, gemmModule, gemmPackBytes,
+} from './gemm-module.js';
 
 const PAGE_BYTES = 65536;
-/** 2 GiB: far above any operand here; growing memory beyond it fails and we use JS */
-const MAX_PAGES = 32768;
-/** Below this many multiply-adds, the copies and the call cost about what SIMD saves. */
+/** 2 GiB for the private memory: far above any operand here; growing beyond it fails and we use JS */
+const PRIVATE_MAX_PAGES = 32768;
+/** Below this many multiply-adds, the call costs about what SIMD saves. */
 const MIN_WORK = 1 << 12;
-/**
- * Rows of B per call when K is large: 128 KiB of B, so the block being multiplied stays in
- * the L2 cache while every tile of C streams over it (C accumulates across calls).
- */
-const BLOCK_B_BYTES = 1 << 17;
-/** each buffer is followed by this much slack: partial-vector loads read up to 12 bytes past */
-const SLACK = 16;
+/** Below this many multiply-adds (~50 µs of work), waking a worker costs more than it saves. */
+const THREAD_MIN_WORK = 1 << 20;
+const NR = 4 * DEFAULT_TILE.vecs;
+const MR = DEFAULT_TILE.rows;
+const PACK_BYTES = gemmPackBytes(DEFAULT_TILE, DEFAULT_BLOCKING);
+
+type GemmFn = (a: number, sa: number, sk: number, b: number, sbk: number, sbn: number, c: number, ldc: number,
+  M: number, N: number, K: number, bias: number, flags: number, pack: number, lo: number, hi: number) => void;
+type ReluGradFn = (y: number, dy: number, dz: number, M: number, N: number, sums: number, wantSums: number) => void;
 
 interface Kernel {
   memory: WebAssembly.Memory;
-  gemm: (a: number, b: number, c: number, i0: number, i1: number, N: number, K: number, sa: number, sk: number, accumulate: number) => void;
-  biasActivation: (c: number, M: number, N: number, bias: number, relu: number) => void;
-  reluGrad: (y: number, dy: number, M: number, N: number, sums: number, wantSums: number) => void;
+  /** true: the module runs on the arena, operands are used in place and threads can share it */
+  arena: boolean;
+  pool: WasmKernels;
+  gemm: GemmFn;
+  reluGrad: ReluGradFn;
+  fma: boolean;
 }
 
 let kernel: Kernel | null | undefined;
-let bytes: Uint8Array<ArrayBuffer> | null = null;
 let enabled = !(typeof process !== 'undefined' && process.env?.SPARSEGRAD_WASM === '0');
+const wantFma = typeof process !== 'undefined' && process.env?.SPARSEGRAD_FMA === '1';
 
 /** Turns the WebAssembly kernel on or off (tests use it to exercise the JS fallback). */
 export function setWasmMatmul(on: boolean): void {
   enabled = on;
 }
 
-/** The module's bytes, or null where WebAssembly SIMD is not supported. */
+/** The module's bytes (private-memory variant), or null where WebAssembly SIMD is not supported. */
 export function gemmBytes(): Uint8Array<ArrayBuffer> | null {
-  if (bytes === null && typeof WebAssembly === 'object') {
-    const b = gemmModule({ shared: false, maxPages: MAX_PAGES });
-    if (WebAssembly.validate(b)) bytes = b;
-  }
-  return bytes;
+  if (typeof WebAssembly !== 'object') return null;
+  const b = gemmModule({ shared: false, maxPages: PRIVATE_MAX_PAGES });
+  return WebAssembly.validate(b) ? b : null;
 }
 
-function instantiate(module: WebAssembly.Module): Kernel {
-  const memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES });
-  const instance = new WebAssembly.Instance(module, { env: { memory } });
-  const { gemm, biasActivation, reluGrad } = instance.exports as unknown as Kernel;
-  return { memory, gemm, biasActivation, reluGrad };
+/**
+ * Whether the relaxed-SIMD (FMA) variant can run here: asked for with SPARSEGRAD_FMA=1, and
+ * validated — after turning on Node 20's --experimental-wasm-relaxed-simd where needed.
+ */
+function fmaAvailable(opts: { shared: boolean; maxPages: number }): boolean {
+  if (!wantFma) return false;
+  const bytes = gemmModule({ ...opts, fma: true });
+  if (WebAssembly.validate(bytes)) return true;
+  if (typeof v8.setFlagsFromString !== 'function') return false;
+  v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+  return WebAssembly.validate(bytes);
+}
+
+/** The kernel on the arena (shared, in place, threads) or, with null, on a private memory of its own. */
+function createKernel(arenaMem: WebAssembly.Memory | null): Kernel | null {
+  if (typeof WebAssembly !== 'object') return null;
+  const memory = arenaMem ?? new WebAssembly.Memory({ initial: 1, maximum: PRIVATE_MAX_PAGES });
+  const opts = { shared: arenaMem !== null, maxPages: arenaMem ? ARENA_MAX_PAGES : PRIVATE_MAX_PAGES };
+  const fma = fmaAvailable(opts);
+  const bytes = gemmModule({ ...opts, fma });
+  if (!WebAssembly.validate(bytes)) return null;
+  try {
+    const module = new WebAssembly.Module(bytes);
+    const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as { gemm: GemmFn; reluGrad: ReluGradFn };
+    const pool = registerWasm(module, memory, { gemm: exports.gemm });
+    return { memory, arena: arenaMem !== null, pool, gemm: exports.gemm, reluGrad: exports.reluGrad, fma };
+  } catch {
+    // a browser main thread refuses to compile big modules synchronously: the JS kernel runs
+    return null;
+  }
 }
 
 function getKernel(): Kernel | null {
-  if (kernel !== undefined) return kernel;
-  kernel = null;
-  const b = gemmBytes();
-  if (!b) return kernel;
-  try {
-    kernel = instantiate(new WebAssembly.Module(b));
-  } catch {
-    // a browser main thread refuses to compile big modules synchronously: compile in the
-    // background and use the JS kernel until it is ready
-    WebAssembly.compile(b).then((m) => { kernel = instantiate(m); }, () => {});
-  }
+  if (kernel === undefined) kernel = createKernel(arenaMemory());
   return kernel;
+}
+
+/**
+ * Tests: rebuild the kernel on a private memory ('private': operands copied in and out, one
+ * thread — what runs without SharedArrayBuffer) or on the arena again ('arena').
+ */
+export function resetGemmKernel(mode: 'arena' | 'private'): void {
+  kernel = createKernel(mode === 'arena' ? arenaMemory() : null);
 }
 
 /** Whether float32 products currently run on WebAssembly SIMD. */
@@ -79,13 +124,82 @@ export function wasmMatmulActive(): boolean {
   return enabled && getKernel() !== null;
 }
 
-const align16 = (n: number) => (n + 15) & ~15;
+/** Whether the kernel uses relaxed-SIMD FMA (SPARSEGRAD_FMA=1 and the runtime supports it). */
+export function wasmFmaActive(): boolean {
+  return getKernel()?.fma ?? false;
+}
 
-/** The memory as floats, grown to at least `size` bytes. */
-function floats(k: Kernel, size: number): Float32Array {
-  const have = k.memory.buffer.byteLength;
-  if (size > have) k.memory.grow(Math.ceil((size - have) / PAGE_BYTES));
-  return new Float32Array(k.memory.buffer);
+/**
+ * Where a call's operands are. On the arena: arrays already there are used in place, others
+ * are copied into scratch blocks released after the call. On a private memory: everything is
+ * copied in after one bump-allocated layout.
+ */
+class Placement {
+  private readonly scratch: Float32Array[] = [];
+  private top = 0;
+  private readonly layout: { arr: Float32Array | null; length: number; off: number }[] = [];
+
+  constructor(private readonly k: Kernel) {}
+
+  /** Byte address of `arr` (copied unless it is in the arena), or of `length` zeroed floats when arr is null. */
+  place(arr: Float32Array | null, length = arr?.length ?? 0): number {
+    if (this.k.arena) {
+      if (arr) {
+        const at = arenaOffset(arr);
+        if (at >= 0) return at;
+      }
+      const copy = arenaAlloc('float32', Math.max(length, 4)) as Float32Array | null;
+      if (!copy) throw new RangeError('arena full');
+      if (arr) copy.set(arr);
+      this.scratch.push(copy);
+      return arenaOffset(copy);
+    }
+    const off = this.top;
+    this.top = (off + 4 * length + 31) & ~15;
+    this.layout.push({ arr, length, off });
+    return off;
+  }
+
+  /** Private memory: grows it and copies the inputs in. Returns false when it cannot grow. */
+  commit(): boolean {
+    if (this.k.arena) return true;
+    const have = this.k.memory.buffer.byteLength;
+    if (this.top > have) {
+      try {
+        this.k.memory.grow(Math.ceil((this.top - have) / PAGE_BYTES));
+      } catch {
+        return false;
+      }
+    }
+    const mem = new Float32Array(this.k.memory.buffer);
+    for (const { arr, length, off } of this.layout) {
+      if (arr) mem.set(arr, off / 4); else mem.fill(0, off / 4, off / 4 + length);
+    }
+    return true;
+  }
+
+  /** Copies `length` floats at byte address `at` into `out` unless they are `out` itself. */
+  readBack(at: number, out: Float32Array): void {
+    if (this.k.arena && arenaOffset(out) === at) return;
+    out.set(new Float32Array(this.k.memory.buffer, at, out.length));
+  }
+
+  release(): void {
+    for (const s of this.scratch) release(s);
+  }
+}
+
+/** One packing buffer per thread, kept between calls (the arena never shrinks anyway). */
+let packBlock: { arr: Float32Array | null; threads: number } = { arr: null, threads: 0 };
+function packAddress(k: Kernel, p: Placement, threads: number): number {
+  if (!k.arena) return p.place(null, threads * PACK_BYTES / 4);
+  if (packBlock.threads < threads || !packBlock.arr) {
+    if (packBlock.arr) release(packBlock.arr);
+    const arr = arenaAlloc('float32', threads * PACK_BYTES / 4) as Float32Array | null;
+    if (!arr) throw new RangeError('arena full');
+    packBlock = { arr, threads };
+  }
+  return arenaOffset(packBlock.arr!);
 }
 
 /**
@@ -99,44 +213,54 @@ export function wasmMatmul(a: Float32Array, b: Float32Array, M: number, K: numbe
 
 /**
  * A dense layer's forward: out = act(op(a) · op(b) + bias), bias [N] (or none), act = relu
- * or identity. The bias and relu are applied in linear memory before the result is copied
- * out, so they cost no extra pass in JavaScript.
+ * or identity, the bias and relu applied in registers before the result is stored.
  */
 export function wasmDense(a: Float32Array, b: Float32Array, M: number, K: number, N: number,
   transposeA: boolean, transposeB: boolean, bias: Float32Array | null, relu: boolean, out: Float32Array): boolean {
   if (!enabled || M * N * K < MIN_WORK || K === 0) return false;
   const k = getKernel();
   if (!k) return false;
-  const offA = 0;
-  const offB = align16(offA + 4 * M * K + SLACK);
-  const offC = align16(offB + 4 * K * N + SLACK);
-  const offBias = align16(offC + 4 * M * N + SLACK);
-  let mem: Float32Array;
+  const p = new Placement(k);
   try {
-    mem = floats(k, offBias + 4 * N + SLACK);
-  } catch {
-    return false; // could not grow the memory
+    // A(i, k) at a + i·sa + k·sk and B(k, j) at b + k·sbk + j·sbn: transposes are just strides
+    let pa = p.place(a), sa = transposeA ? 4 : 4 * K, sk = transposeA ? 4 * M : 4;
+    let pb = p.place(b), sbk = transposeB ? 4 : 4 * N, sbn = transposeB ? 4 * K : 4;
+    let m = M, n = N, ldc = 4 * N;
+    let pbias = 0;
+    if (N === 1 && M >= MR) {
+      // a single column: compute Cᵀ = op(B)ᵀ·op(A)ᵀ, one row of M — the same memory as C,
+      // without padding every tile of the column to NR lanes
+      [pa, sa, sk, pb, sbk, sbn] = [pb, 0, sbk, pa, sk, sa];
+      m = 1; n = M; ldc = 4 * M;
+      if (bias) pbias = p.place(new Float32Array(Math.ceil(M / NR) * NR + NR).fill(bias[0]));
+    } else if (bias) {
+      const padded = new Float32Array(Math.ceil(N / NR) * NR + NR);
+      padded.set(bias);
+      pbias = p.place(padded);
+    }
+    const pc = p.place(out);
+    const work = M * N * K;
+    const threads = work >= THREAD_MIN_WORK && k.arena ? threadCount() : 1;
+    const pack = packAddress(k, p, threads);
+    if (!p.commit()) return false;
+    const flags = (bias ? GEMM_BIAS : 0) | (relu ? GEMM_RELU : 0);
+    // share the columns of C when there are enough of them, else its rows
+    const byRows = n < 64 * threads;
+    const total = byRows ? m : n;
+    const unit = byRows ? MR : NR;
+    const grain = Math.max(unit, Math.ceil(total / (3 * threads) / unit) * unit);
+    const args = [pa, sa, sk, pb, sbk, sbn, pc, ldc, m, n, K, pbias, flags | (byRows ? GEMM_SPLIT_ROWS : 0), pack];
+    if (threads < 2 || !parallelWasm(k.pool, 'gemm', args, { total, grain }, { perThread: { arg: 13, stride: PACK_BYTES } })) {
+      k.gemm(pa, sa, sk, pb, sbk, sbn, pc, ldc, m, n, K, pbias, flags, pack, 0, n);
+    }
+    p.readBack(pc, out);
+    return true;
+  } catch (e) {
+    if (e instanceof RangeError) return false; // the memory could not grow: the JS kernel runs
+    throw e;
+  } finally {
+    p.release();
   }
-  mem.set(a, offA / 4);
-  if (!transposeB) mem.set(b, offB / 4);
-  else {
-    // the kernel wants rows of B; b is small here (a weight matrix), so transpose it in place
-    const base = offB / 4;
-    for (let n = 0; n < N; n++) for (let kk = 0; kk < K; kk++) mem[base + kk * N + n] = b[n * K + kk];
-  }
-  // A(i, k) at byte a + i·sa + k·sk: rows of A as stored, or its columns when transposed
-  const sa = transposeA ? 4 : 4 * K;
-  const sk = transposeA ? 4 * M : 4;
-  const blockK = Math.max(1, Math.floor(BLOCK_B_BYTES / (4 * N)));
-  for (let k0 = 0; k0 < K; k0 += blockK) {
-    k.gemm(offA + k0 * sk, offB + 4 * k0 * N, offC, 0, M, N, Math.min(blockK, K - k0), sa, sk, k0 > 0 ? 1 : 0);
-  }
-  if (bias || relu) {
-    if (bias) mem.set(bias, offBias / 4); else mem.fill(0, offBias / 4, offBias / 4 + N);
-    k.biasActivation(offC, M, N, offBias, relu ? 1 : 0);
-  }
-  out.set(mem.subarray(offC / 4, offC / 4 + M * N));
-  return true;
 }
 
 /**
@@ -148,20 +272,20 @@ export function wasmReluGrad(y: Float32Array, dy: Float32Array, N: number, dz: F
   if (!enabled || n < MIN_WORK || N === 0) return false;
   const k = getKernel();
   if (!k) return false;
-  const offY = 0;
-  const offDy = align16(4 * n + SLACK);
-  const offSums = align16(offDy + 4 * n + SLACK);
-  let mem: Float32Array;
+  const p = new Placement(k);
   try {
-    mem = floats(k, offSums + 4 * N + SLACK);
-  } catch {
-    return false;
+    const py = p.place(y), pdy = p.place(dy), pdz = p.place(dz);
+    const ps = p.place(null, N + 4);
+    if (!p.commit()) return false;
+    if (k.arena) new Float32Array(k.memory.buffer, ps, N).fill(0);
+    k.reluGrad(py, pdy, pdz, n / N, N, ps, sums ? 1 : 0);
+    p.readBack(pdz, dz);
+    if (sums) sums.set(new Float32Array(k.memory.buffer, ps, N));
+    return true;
+  } catch (e) {
+    if (e instanceof RangeError) return false;
+    throw e;
+  } finally {
+    p.release();
   }
-  mem.set(y, offY / 4);
-  mem.set(dy, offDy / 4);
-  if (sums) mem.fill(0, offSums / 4, offSums / 4 + N);
-  k.reluGrad(offY, offDy, n / N, N, offSums, sums ? 1 : 0);
-  dz.set(mem.subarray(offDy / 4, offDy / 4 + n));
-  if (sums) sums.set(mem.subarray(offSums / 4, offSums / 4 + N));
-  return true;
 }

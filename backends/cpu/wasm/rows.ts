@@ -4,21 +4,20 @@
  * Big arrays already live in the arena (memory.ts), so these kernels run on embedding
  * tables, optimizer state and gradients in place: the only copies are of the small host
  * arrays a call brings along (segment ids, touched-row lists), into arena scratch blocks.
- * Each call splits its rows with the worker thread when there is one: the worker
- * instantiates the same module on the same shared memory.
+ * Each call shares its rows with the worker threads when there are any (threads.ts): every
+ * worker instantiates the same module on the same shared memory.
  *
  * Every function returns false (the caller then runs the JavaScript kernel) when
  * WebAssembly SIMD or the arena is missing, an operand is not in the arena, or the kernels
  * are switched off (SPARSEGRAD_WASM=0).
  */
 import { arenaAlloc, arenaMemory, arenaOffset, ARENA_MAX_PAGES, release } from '../memory.js';
-import { parallelRows, ROW_MIN_WORK, type SplitOptions } from '../threads.js';
+import { parallelWasm, registerWasm, ROW_MIN_WORK, threadCount, type WasmKernels } from '../threads.js';
 import type { TypedArray } from '../../../core/dtype.js';
 import { rowsModule } from './rows-module.js';
 
 interface RowKernels {
-  module: WebAssembly.Module;
-  memory: WebAssembly.Memory;
+  pool: WasmKernels;
   gatherDot(a: number, b: number, aIds: number, bIds: number, width: number, out: number, i0: number, i1: number): void;
   segmentSumScaled(scale: number, table: number, rowIds: number, seg: number, n: number, width: number, out: number, s0: number, s1: number): void;
   adamRows(w: number, g: number, m: number, v: number, rows: number, corr: number, width: number,
@@ -39,7 +38,8 @@ function getKernels(): RowKernels | null {
     if (!WebAssembly.validate(bytes)) return kernels;
     const module = new WebAssembly.Module(bytes);
     const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as RowKernels;
-    kernels = { module, memory, gatherDot: exports.gatherDot, segmentSumScaled: exports.segmentSumScaled, adamRows: exports.adamRows, spmm: exports.spmm };
+    const pool = registerWasm(module, memory, exports as unknown as Record<string, unknown>);
+    kernels = { pool, gatherDot: exports.gatherDot, segmentSumScaled: exports.segmentSumScaled, adamRows: exports.adamRows, spmm: exports.spmm };
   } catch {
     kernels = null; // e.g. a browser main thread that will not compile synchronously
   }
@@ -50,22 +50,6 @@ function getKernels(): RowKernels | null {
 export function wasmRowsActive(): boolean {
   return getKernels() !== null;
 }
-
-/**
- * Runs in the worker thread (and is therefore self-contained): instantiates the module on
- * the shared memory once, then calls one kernel over [i0, i1).
- */
-function wasmRowKernel(module: WebAssembly.Module | null, memory: WebAssembly.Memory | null, name: string, ...args: number[]): void {
-  const g = globalThis as unknown as { __sparsegradRows?: Record<string, (...a: number[]) => void> };
-  if (!g.__sparsegradRows) g.__sparsegradRows = new WebAssembly.Instance(module!, { env: { memory: memory! } }).exports as never;
-  g.__sparsegradRows![name](...args);
-}
-
-/**
- * Module and memory go to the worker with its first call only: cloning them into every
- * message cost ~1 ms a call, as much as the kernel itself.
- */
-let workerHasModule = false;
 
 /** Arena offsets for a call's small host inputs: copies in scratch blocks, released after the call. */
 class ArenaArgs {
@@ -85,13 +69,15 @@ class ArenaArgs {
   }
 }
 
-/** Runs kernel `name` over [0, rows), split with the worker when it pays. */
+/**
+ * Runs kernel `name` over [0, rows), shared with the worker threads when it pays: in a few
+ * chunks per thread, taken in turn — or in exactly the two given by `split` (the scaled
+ * segment sums scan every entry once per chunk, so they want as few chunks as possible).
+ */
 function run(k: RowKernels, name: 'gatherDot' | 'segmentSumScaled' | 'adamRows' | 'spmm', args: number[], rows: number, work: number, split?: number): void {
-  const opts: SplitOptions = { minWork: ROW_MIN_WORK, split };
-  const setup = workerHasModule ? [null, null] : [k.module, k.memory];
-  if (parallelRows(wasmRowKernel, [...setup, name, ...args], rows, work, opts)) {
-    workerHasModule = true;
-    return;
+  if (work >= ROW_MIN_WORK) {
+    const chunks = split !== undefined ? { total: rows, bounds: [0, split, rows] } : { total: rows, grain: Math.ceil(rows / (4 * threadCount())) };
+    if (parallelWasm(k.pool, name, args, chunks)) return;
   }
   (k[name] as (...a: number[]) => void)(...args, 0, rows);
 }
