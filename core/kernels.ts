@@ -32,6 +32,7 @@
  *   gatherDot, segmentSumScaledRows (matrix factorization's forward and backward) ops/fused.ts
  *   scatterAddRows (in place)                                                    ops/rows.ts
  *   dense, denseGrad (x·w + bias, relu; and its backward)                        ops/dense.ts
+ *   multinomialNLL, multinomialNLLGrad (log-softmax + multinomial likelihood)    ops/recsys-losses.ts
  *   sgd / adam / adagrad updates, dense and row-sparse (in place)                models/optim/
  * An acceleration replaces the forward computation of one graph node; the node and its
  * backward are the same on every backend, so a backend with or without it gives the same
@@ -201,6 +202,16 @@ export interface Accelerations {
    */
   denseGrad(y: TensorInfo, dy: TensorInfo, activation: Activation, biasGrad: boolean): { dz: DataId; dBias: DataId | null };
 
+  // ---- user-row models' loss -----------------------------------------------------------
+  /**
+   * Log-softmax + multinomial log-likelihood of logits [B, N] against CSR targets x:
+   * loss = −(1/B) Σ_u Σ_i x_ui log softmax(z_u)_i (0-d), and per-row stats [B, 2] kept for the
+   * backward: m_u = max_i z_ui and ls_u = log Σ_i exp(z_ui − m_u) (so lse_u = m_u + ls_u).
+   */
+  multinomialNLL(logits: TensorInfo, targets: CSRInfo): { loss: DataId; stats: DataId };
+  /** Its gradient, dy the upstream 0-d gradient: (dy/B)·((Σ_i x_ui)·exp(z_u − m_u − ls_u) − x_u) [B, N]. */
+  multinomialNLLGrad(logits: TensorInfo, stats: TensorInfo, targets: CSRInfo, dy: TensorInfo): DataId;
+
   // ---- fused optimizer updates (in place on weight and state) -----------------------
   /** Dense SGD: g' = g + wd·w; v = μ·v + g' (when velocity); w -= lr·(v or g'). */
   sgdUpdate(w: TensorInfo, grad: TensorInfo, velocity: TensorInfo | null, opts: SGDOptions): void;
@@ -231,7 +242,7 @@ export const PRIMITIVES = [
 /** The accelerations by name. */
 export const ACCELERATIONS = [
   'fusedUnary', 'softmax', 'logSoftmax', 'logSumExp',
-  'gatherDot', 'segmentSumScaledRows', 'scatterAddRows', 'dense', 'denseGrad',
+  'gatherDot', 'segmentSumScaledRows', 'scatterAddRows', 'dense', 'denseGrad', 'multinomialNLL', 'multinomialNLLGrad',
   'sgdUpdate', 'adamUpdate', 'adagradUpdate', 'sparseSgdUpdate', 'sparseAdamUpdate', 'sparseAdagradUpdate',
 ] as const satisfies readonly (keyof Accelerations)[];
 

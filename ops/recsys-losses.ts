@@ -172,6 +172,27 @@ export function cosineSimilarityRows(a: ArrayLike<number>, b: ArrayLike<number>,
 
 function multinomialCSR(logits: Tensor, x: CSR): Tensor {
   const op = 'multinomialLogLikelihood';
+  const be = backendOf(op, logits);
+  if (be.multinomialNLL && be.multinomialNLLGrad && logits.dtype !== 'float16') {
+    flatPositions(op, x, logits); // the same shape checks
+    return multinomialFused(be, logits, x);
+  }
+  return multinomialComposed(logits, x);
+}
+
+/** One backend kernel forward (keeping per-row max and log-sum-exp) and one backward (backends/cpu/multinomial.ts). */
+function multinomialFused(be: Backend, logits: Tensor, x: CSR): Tensor {
+  const { loss, stats } = be.multinomialNLL!(logits, x);
+  const out = wrap(loss, [], logits.dtype, be);
+  const st = wrap(stats, [x.rows, 2], logits.dtype, be);
+  recordOp('multinomialLogLikelihood', [logits], out, (dy) => [wrap(be.multinomialNLLGrad!(logits, st, x, dy), logits.shape, logits.dtype, be)]);
+  if (!out.requiresGrad) st.dispose();
+  return out;
+}
+
+/** The reference composition of primitives (and what backends without the fused kernel run). */
+export function multinomialComposed(logits: Tensor, x: CSR): Tensor {
+  const op = 'multinomialLogLikelihood';
   const { pos, vals } = flatPositions(op, x, logits);
   const be = backendOf(op, logits);
   const B = x.rows;

@@ -20,6 +20,7 @@ import { denseGradInto, denseInto } from './dense.js';
 import { concatInto, sliceInto, transposeInto } from './layout.js';
 import { gatherDotRows, gatherRowsInto, segmentSumInto, segmentSumScaledSegments } from './rows.js';
 import { logSumExpInto, softmaxInto } from './softmax.js';
+import { multinomialNLLGradInto, multinomialNLLInto } from './multinomial.js';
 import * as optim from './optim.js';
 
 interface CpuData {
@@ -355,6 +356,20 @@ export class CpuBackend implements Backend {
     const out = scratch(computeType(x.dtype), sizeOf(x.shape) / Math.max(cols, 1)) as FloatArray;
     logSumExpInto(float(x), cols, out);
     return this.out(out, x.dtype);
+  }
+
+  multinomialNLL(logits: TensorInfo, targets: CSRInfo): { loss: DataId; stats: DataId } {
+    const dt = computeType(logits.dtype);
+    const stats = scratch(dt, 2 * targets.shape[0]) as FloatArray;
+    const loss = scratch(dt, 1);
+    loss[0] = multinomialNLLInto(float(logits), logits.shape[1], targets, stats);
+    return { loss: this.out(loss, logits.dtype), stats: this.out(stats, logits.dtype) };
+  }
+
+  multinomialNLLGrad(logits: TensorInfo, stats: TensorInfo, targets: CSRInfo, dy: TensorInfo): DataId {
+    const g = scratch(computeType(logits.dtype), sizeOf(logits.shape)) as FloatArray;
+    multinomialNLLGradInto(float(logits), float(stats), logits.shape[1], targets, num(dy)[0], g);
+    return this.out(g, logits.dtype);
   }
 
   // ---- optimizers -----------------------------------------------------------------

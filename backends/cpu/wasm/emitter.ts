@@ -12,7 +12,8 @@
 export const I32 = 0x7f;
 export const V128 = 0x7b;
 export const F32 = 0x7d;
-export type ValType = typeof I32 | typeof F32 | typeof V128;
+export const F64 = 0x7c;
+export type ValType = typeof I32 | typeof F32 | typeof F64 | typeof V128;
 
 /** Unsigned LEB128. */
 export function uleb(n: number): number[] {
@@ -108,6 +109,14 @@ export class Code {
   f32Div(): this { return this.op(0x95); }
   f32Sqrt(): this { return this.op(0x91); }
   f32Gt(): this { return this.op(0x5e); }
+  /** NaN-propagating max */
+  f32Max(): this { return this.op(0x97); }
+  // f64 scalars (long sums)
+  f64Load(offset = 0): this { return this.op(0x2b, 3, ...uleb(offset)); }
+  f64Store(offset = 0): this { return this.op(0x39, 3, ...uleb(offset)); }
+  f64PromoteF32(): this { return this.op(0xbb); }
+  f64Add(): this { return this.op(0xa0); }
+  f64Zero(): this { return this.op(0x44, 0, 0, 0, 0, 0, 0, 0, 0); }
   /** [x, y, cond] → cond ? x : y */
   select(): this { return this.op(0x1b); }
 
@@ -134,6 +143,24 @@ export class Code {
   /** lane-wise a > b → all-ones or all-zeros lanes, a mask for v128And */
   f32x4Gt(): this { return this.simd(0x44); }
   v128And(): this { return this.simd(0x4e); }
+  /** a & ~b */
+  v128AndNot(): this { return this.simd(0x4f); }
+  /** four lanes of the same f32 constant */
+  f32x4Const(value: number): this {
+    const lane = [...new Uint8Array(new Float32Array([value]).buffer)];
+    return this.simd(0x0c, ...lane, ...lane, ...lane, ...lane);
+  }
+  /** NaN-propagating lane-wise min / max */
+  f32x4Min(): this { return this.simd(0xe8); }
+  f32x4Max(): this { return this.simd(0xe9); }
+  /** round to nearest, ties to even */
+  f32x4Nearest(): this { return this.simd(0x6a); }
+  f32x4Lt(): this { return this.simd(0x43); }
+  i32x4Add(): this { return this.simd(0xae); }
+  /** [v, count] → each lane shifted left by count (an i32) */
+  i32x4Shl(): this { return this.simd(0xab); }
+  /** float lanes → int lanes, truncating (saturating; NaN → 0) */
+  i32x4TruncSatF32x4S(): this { return this.simd(0xf8); }
 }
 
 /** Numbers a function's extra locals after its parameters, and remembers their types. */
@@ -142,6 +169,7 @@ export class Locals {
   constructor(private readonly numParams: number) {}
   i32(): number { return this.add(I32); }
   f32(): number { return this.add(F32); }
+  f64(): number { return this.add(F64); }
   v128(): number { return this.add(V128); }
   add(t: ValType): number { this.types.push(t); return this.numParams + this.types.length - 1; }
 }
