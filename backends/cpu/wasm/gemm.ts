@@ -82,8 +82,11 @@ function fmaAvailable(opts: { shared: boolean; maxPages: number }): boolean {
   if (!wantFma) return false;
   const bytes = gemmModule({ ...opts, fma: true });
   if (WebAssembly.validate(bytes)) return true;
-  if (typeof v8.setFlagsFromString !== 'function') return false;
-  v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+  try {
+    v8.setFlagsFromString('--experimental-wasm-relaxed-simd'); // Node only (the browser build's stub throws)
+  } catch {
+    return false;
+  }
   return WebAssembly.validate(bytes);
 }
 
