@@ -140,9 +140,10 @@ export async function runCase(comparison: Comparison, c: BenchCase, backend: str
         settle();
         const liveBefore = record ? control.liveTensors() : 0;
         const t0 = clock.now();
-        const maybe = inst.run();
-        if (maybe instanceof Promise) await maybe; // only async runs pay for an await
-        const dt = clock.now() - t0;
+        let maybe = inst.run();
+        if (maybe instanceof Promise) maybe = await maybe; // only async runs pay for an await
+        // a run may report its own time: a peer process timing its step without the round trip
+        const dt = typeof maybe === 'number' ? maybe : clock.now() - t0;
         if (record) {
           samples[i].push(dt);
           leaked[i] += control.liveTensors() - liveBefore; // a tidy step leaves nothing behind

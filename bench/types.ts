@@ -40,7 +40,12 @@ export interface BenchCase {
 
 /** What a side's setup hands back: one run = one step of the workload. */
 export interface RunInstance {
-  run(): void | Promise<void>;
+  /**
+   * One step. It may return its own measured milliseconds, used instead of the wall time of
+   * the call (a peer in another process times its step there, so the message round trip to
+   * it is not counted against it).
+   */
+  run(): void | number | Promise<void | number>;
   /** numbers besides time, read once after the timed rounds (e.g. bytes of a table: FP16 vs FP32) */
   metrics?(): Record<string, number>;
   teardown?(): void | Promise<void>;

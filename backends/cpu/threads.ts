@@ -40,9 +40,11 @@ import { cpus } from 'node:os';
 type RowKernel = (...args: any[]) => void;
 type Shareable = Float32Array | Float64Array | Int32Array;
 
-/** control words (Int32 indices) */
-const SEQ = 0, OPEN = 1, NEXT = 2, ACTIVE = 3, FAILED = 4;
-const CTRL_WORDS = 16;
+/** control words (Int32 indices); workers numbered LIMIT and above sit a job out */
+const SEQ = 0, OPEN = 1, NEXT = 2, ACTIVE = 3, FAILED = 4, LIMIT = 5;
+/** from here, one counter per thread (0 = this one) of the chunks it ran: who really worked */
+const TAKEN = 8;
+const CTRL_WORDS = 24;
 /** mailbox layout (Float64 indices): kind, module, fn, nargs, nchunks, total, grain, threadArg, threadStride, args…, bounds… */
 const BOX_HEAD = 9;
 const BOX_WORDS = 512;
@@ -59,7 +61,7 @@ export const ROW_MIN_WORK = 1 << 16;
 /** A worker that has not finished its chunk after this long is taken for dead: an error, never a hang. */
 const TIMEOUT_MS = 30000;
 /** At most this many threads in all, whatever the machine (beyond it the arena's bandwidth is the limit). */
-const MAX_THREADS = 8;
+const MAX_THREADS = CTRL_WORDS - TAKEN;
 
 interface WorkerSlot {
   worker: import('node:worker_threads').Worker;
@@ -90,23 +92,20 @@ function envThreads(): number {
 
 /**
  * Use at most `n` threads for the CPU kernels, this one included (1 = no workers; Infinity =
- * one per core). Workers beyond the new count are stopped. Returns the previous setting.
+ * one per core). Workers beyond the count stay parked (so switching back is free). Returns
+ * the previous setting.
  */
 export function setThreads(n: number): number {
   if (!(n >= 1)) throw new Error(`setThreads: need a count ≥ 1, got ${n}`);
   const before = wanted;
   wanted = n;
-  if (pool) {
-    const keep = Math.max(0, Math.min(n, MAX_THREADS) - 1);
-    for (const w of pool.workers.splice(keep)) void w.worker.terminate();
-  }
   return before;
 }
 
 /** The number of threads kernels are currently shared between (1 when there is no pool). */
 export function threadCount(): number {
-  const p = getPool();
-  return p ? 1 + p.workers.length : 1;
+  const p = wanted >= 2 ? getPool() : null;
+  return p ? Math.min(wanted, 1 + p.workers.length) : 1;
 }
 
 function workerSource(): string {
@@ -145,6 +144,7 @@ function run(seq) {
     if (c >= nchunks) return;
     const lo = grain > 0 ? c * grain : box[bounds + c];
     const hi = grain > 0 ? Math.min(total, lo + grain) : box[bounds + c + 1];
+    Atomics.add(ctrl, ${TAKEN} + index, 1);
     try { fn(...args, lo, hi); }
     catch (e) { Atomics.store(ctrl, ${FAILED}, 1); return; }
   }
@@ -155,7 +155,7 @@ for (;;) {
   seen = Atomics.load(ctrl, ${SEQ});
   drain();
   Atomics.add(ctrl, ${ACTIVE}, 1);
-  if (Atomics.load(ctrl, ${OPEN}) === 1) {
+  if (Atomics.load(ctrl, ${OPEN}) === 1 && index < Atomics.load(ctrl, ${LIMIT})) {
     const seq = Atomics.load(ctrl, ${SEQ});
     run(seq);
     for (const k of jobs.keys()) if (k <= seq) jobs.delete(k);
@@ -179,28 +179,48 @@ function startWorker(p: Pool, index: number): WorkerSlot {
   return { worker, port: port1 };
 }
 
+/** The pool's shared state (no workers yet), or null where threads cannot work at all. */
+function poolState(): Pool | null {
+  if (pool !== undefined) return pool;
+  pool = null;
+  try {
+    if (typeof workerThreads.Worker !== 'function' || typeof SharedArrayBuffer !== 'function') return pool;
+    if ((cpus?.().length ?? 1) < 2) return pool;
+    pool = {
+      workers: [], seq: 0, modules: [], known: new Map(),
+      ctrl: new Int32Array(new SharedArrayBuffer(4 * CTRL_WORDS)),
+      box: new Float64Array(new SharedArrayBuffer(8 * BOX_WORDS)),
+    };
+  } catch {
+    pool = null;
+  }
+  return pool;
+}
+
+/** The pool with as many workers as the thread setting wants (started on demand), or null. */
 function getPool(): Pool | null {
   const threads = Math.min(wanted, MAX_THREADS, cpus?.().length ?? 1);
-  if (pool === undefined) {
-    pool = null;
-    try {
-      if (threads < 2 || typeof workerThreads.Worker !== 'function' || typeof SharedArrayBuffer !== 'function') return pool;
-      pool = {
-        workers: [], seq: 0, modules: [], known: new Map(),
-        ctrl: new Int32Array(new SharedArrayBuffer(4 * CTRL_WORDS)),
-        box: new Float64Array(new SharedArrayBuffer(8 * BOX_WORDS)),
-      };
-    } catch {
-      pool = null;
-    }
-  }
-  if (!pool) return pool;
+  if (threads < 2) return null;
+  const p = poolState();
+  if (!p) return null;
   try {
-    while (pool.workers.length < threads - 1) pool.workers.push(startWorker(pool, pool.workers.length + 1));
+    while (p.workers.length < threads - 1) p.workers.push(startWorker(p, p.workers.length + 1));
   } catch {
     // no more threads to be had: use the ones there are
   }
-  return pool.workers.length > 0 ? pool : null;
+  return p.workers.length > 0 ? p : null;
+}
+
+/**
+ * Chunks each thread has run since the last reset (index 0 = this thread, then the workers):
+ * the evidence of whether the workers really take a share (benchmarks and tests report it).
+ */
+export function threadStats(reset = false): number[] {
+  const p = pool;
+  if (!p) return [];
+  const counts = Array.from({ length: 1 + p.workers.length }, (_, t) => Atomics.load(p.ctrl, TAKEN + t));
+  if (reset) for (let t = 0; t < counts.length; t++) Atomics.store(p.ctrl, TAKEN + t, 0);
+  return counts;
 }
 
 /** A WebAssembly module whose exports the workers can run, instantiated on a shared memory. */
@@ -218,7 +238,7 @@ export interface WasmKernels {
  */
 export function registerWasm(module: WebAssembly.Module, memory: WebAssembly.Memory, exports: Record<string, unknown>): WasmKernels {
   const names = Object.keys(exports).filter((n) => typeof exports[n] === 'function');
-  const p = memory.buffer instanceof SharedArrayBuffer ? getPool() : null;
+  const p = memory.buffer instanceof SharedArrayBuffer ? poolState() : null;
   if (!p) return { id: -1, names, exports: exports as WasmKernels['exports'] };
   const id = p.modules.length;
   p.modules.push({ module, memory, names });
@@ -249,6 +269,7 @@ function share(p: Pool, nchunks: number, runChunk: (lo: number, hi: number) => v
   const { ctrl } = p;
   Atomics.store(ctrl, NEXT, 0);
   Atomics.store(ctrl, FAILED, 0);
+  Atomics.store(ctrl, LIMIT, threadCount());
   Atomics.store(ctrl, SEQ, ++p.seq);
   Atomics.store(ctrl, OPEN, 1);
   Atomics.notify(ctrl, SEQ);
@@ -259,6 +280,7 @@ function share(p: Pool, nchunks: number, runChunk: (lo: number, hi: number) => v
       if (c >= nchunks) break;
       const lo = ch.bounds ? ch.bounds[c] : c * ch.grain!;
       const hi = ch.bounds ? ch.bounds[c + 1] : Math.min(ch.total, lo + ch.grain!);
+      Atomics.add(ctrl, TAKEN, 1);
       runChunk(lo, hi);
     }
   } finally {
@@ -286,7 +308,7 @@ function share(p: Pool, nchunks: number, runChunk: (lo: number, hi: number) => v
  */
 export function parallelWasm(k: WasmKernels, fn: string, args: number[], ch: Chunks, opts: WasmJobOptions = {}): boolean {
   const nchunks = chunkCount(ch);
-  if (k.id < 0 || nchunks < 2 || busy) return false;
+  if (k.id < 0 || nchunks < 2 || busy || wanted < 2) return false;
   const p = getPool();
   if (!p || BOX_HEAD + args.length + (ch.bounds?.length ?? 0) > BOX_WORDS) return false;
   const fnIndex = k.names.indexOf(fn);
@@ -328,7 +350,7 @@ export interface SplitOptions {
  */
 export function parallelRows(kernel: RowKernel, args: unknown[], rows: number, work: number, opts: SplitOptions = {}): boolean {
   const { mustBeShared = [], minWork = MIN_WORK } = opts;
-  if (work < minWork || rows < 8 || busy) return false;
+  if (work < minWork || rows < 8 || busy || wanted < 2) return false;
   // big tables (embeddings, optimizer state) are only worth sharing when they already are:
   // copying a 1M-row table per call would cost more than the whole step
   if (mustBeShared.some((i) => !((args[i] as Shareable).buffer instanceof SharedArrayBuffer))) return false;
