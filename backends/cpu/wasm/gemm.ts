@@ -22,11 +22,10 @@
  * SPARSEGRAD_WASM=0 in the environment, or setWasmMatmul(false).
  *
  * SPARSEGRAD_FMA=1 uses relaxed SIMD's fused multiply-add (f32x4.relaxed_madd) where the
- * runtime has it; on Node 20 this sets V8's --experimental-wasm-relaxed-simd flag. Off by
- * default: it is an experimental feature of this Node, and fused rounding makes results
- * differ in the last bit from machines without FMA.
+ * runtime has it (Node 20: `node --experimental-wasm-relaxed-simd`). Off by default: it is an
+ * experimental feature of this Node, and fused rounding makes results differ in the last bit
+ * between machines with and without FMA.
  */
-import * as v8 from 'node:v8';
 import { arenaAlloc, arenaMemory, arenaOffset, ARENA_MAX_PAGES, release } from '../memory.js';
 import { parallelWasm, registerWasm, threadCount, type WasmKernels } from '../threads.js';
 import {
@@ -75,19 +74,11 @@ export function gemmBytes(): Uint8Array<ArrayBuffer> | null {
 }
 
 /**
- * Whether the relaxed-SIMD (FMA) variant can run here: asked for with SPARSEGRAD_FMA=1, and
- * validated — after turning on Node 20's --experimental-wasm-relaxed-simd where needed.
+ * Whether the relaxed-SIMD (FMA) variant is asked for (SPARSEGRAD_FMA=1) and validates here
+ * (Node 20 needs --experimental-wasm-relaxed-simd; the library never sets V8 flags itself).
  */
 function fmaAvailable(opts: { shared: boolean; maxPages: number }): boolean {
-  if (!wantFma) return false;
-  const bytes = gemmModule({ ...opts, fma: true });
-  if (WebAssembly.validate(bytes)) return true;
-  try {
-    v8.setFlagsFromString('--experimental-wasm-relaxed-simd'); // Node only (the browser build's stub throws)
-  } catch {
-    return false;
-  }
-  return WebAssembly.validate(bytes);
+  return wantFma && WebAssembly.validate(gemmModule({ ...opts, fma: true }));
 }
 
 /** The kernel on the arena (shared, in place, threads) or, with null, on a private memory of its own. */
