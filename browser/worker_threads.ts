@@ -8,3 +8,5 @@ export const isMainThread = true;
 export const parentPort = null;
 export const workerData = null;
 export const threadId = 0;
+export const MessageChannel = undefined;
+export const receiveMessageOnPort = undefined;
