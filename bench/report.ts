@@ -59,7 +59,7 @@ function comparisonTable(results: CaseResult[]): string[] {
   for (const r of results) {
     if (r.status !== 'ok') {
       const msg = `${r.status}: ${(r.message ?? '').split('\n')[0]}`;
-      lines.push(`| ${cell(r.label)} | ${cell(msg)} |${' |'.repeat(head.length - 2)}`);
+      lines.push(`| ${cell(r.label)} | ${cell(msg)} |${' |'.repeat(Math.max(0, head.length - 2))}`);
       continue;
     }
     const row = [cell(r.label), ...r.sides.map(timeCell), ...r.ratios.map((q) => `**${fmtRatio(q.ratio)}**`)];

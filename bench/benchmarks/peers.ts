@@ -47,16 +47,16 @@ function cases(size: SizeMode): BenchCase[] {
     repeats: { warmup: 1, minRounds: 3, maxRounds: 10 },
   });
   // threads: both sides on that many threads (else all of them)
-  const mm = (n: number, threads: number | null, only?: string): BenchCase => ({
+  const mm = (n: number, threads: number | null): BenchCase => ({
     id: `matmul,n=${n}${threads ? `,threads=${threads}` : ''}`,
     label: `matmul ${n}², float32${threads ? `, ${threads} thread` : ''}`,
-    params: { workload: 'matmul', n, ...(threads ? { threads } : {}), ...(only ? { only } : {}) },
+    params: { workload: 'matmul', n, ...(threads ? { threads } : {}) },
     items: 2 * n ** 3, itemUnit: 'FLOP',
     repeats: { warmup: 1, minRounds: 5, maxRounds: 20 },
   });
-  // tiny (the test suite's smoke run): only sparsegrad's own thread comparison — starting
-  // Python and TF.js would cost seconds there
-  if (size === 'tiny') return [mm(192, null, 'threads')];
+  // tiny (the test suite's smoke run): the peers skip themselves there (starting Python and
+  // TF.js costs seconds; test/bench/peers.test.ts runs them where they are installed)
+  if (size === 'tiny') return [mm(64, null)];
   if (size === 'quick') return [rec('mf', 25000, null), rec('mf-composed', 1000, 1), rec('deepmf', 25000, null), vae(100), mm(1024, null)];
   return [rec('mf', 25000, null), rec('mf-composed', 1000, 1), rec('deepmf', 25000, null), vae(500), mm(2048, null), mm(2048, 1)];
 }
@@ -163,7 +163,13 @@ function ours(c: BenchCase, ctx: BenchContext, threads?: number): RunInstance {
 
 // ---- PyTorch ---------------------------------------------------------------------------------
 
-async function torchSide(c: BenchCase): Promise<RunInstance> {
+/** At --tiny (the smoke test) no peer process is started. */
+function notAtTiny(ctx: BenchContext): void {
+  if (ctx.size === 'tiny') throw new BenchSkip('peers are not started at --tiny (the test suite runs them in test/bench/peers.test.ts)');
+}
+
+async function torchSide(c: BenchCase, ctx: BenchContext): Promise<RunInstance> {
+  notAtTiny(ctx);
   let peer;
   try {
     peer = await pytorch();
@@ -186,7 +192,8 @@ async function torchSide(c: BenchCase): Promise<RunInstance> {
 
 // ---- TF.js -----------------------------------------------------------------------------------
 
-async function tfjsSide(c: BenchCase): Promise<RunInstance> {
+async function tfjsSide(c: BenchCase, ctx: BenchContext): Promise<RunInstance> {
+  notAtTiny(ctx);
   const w = workload(c);
   if (w === 'mult-vae') throw new BenchSkip('TF.js has no sparse (CSR) input: the Mult-VAE step is not comparable');
   let tf: Tf;
@@ -246,16 +253,13 @@ async function tfjsSide(c: BenchCase): Promise<RunInstance> {
 
 // ---- the benchmark ---------------------------------------------------------------------------
 
-/** the tiny smoke case is for sparsegrad's own thread comparison only */
-const withPeers = (c: BenchCase) => c.params.only !== 'threads';
 const TARGETS: Partial<Record<Workload, number>> = { 'mult-vae': 1 / 1.5, deepmf: 1, mf: 1 };
 
 const comparisons: Comparison[] = [
   {
     id: 'pytorch',
     title: 'PyTorch (CPU) vs sparsegrad: speedup = PyTorch time / sparsegrad time',
-    sides: [{ label: 'pytorch', setup: (c) => torchSide(c) }, { label: 'sparsegrad', setup: (c, ctx) => ours(c, ctx) }],
-    appliesTo: withPeers,
+    sides: [{ label: 'pytorch', setup: (c, ctx) => torchSide(c, ctx) }, { label: 'sparsegrad', setup: (c, ctx) => ours(c, ctx) }],
     reference: (c) => {
       const t = TARGETS[workload(c)];
       const gflops = workload(c) === 'matmul' && !c.params.threads ? { targetThroughput: 30e9, side: 'sparsegrad' } : {};
@@ -265,8 +269,8 @@ const comparisons: Comparison[] = [
   {
     id: 'tfjs',
     title: 'TF.js (wasm backend) vs sparsegrad: speedup = TF.js time / sparsegrad time',
-    sides: [{ label: 'tfjs', setup: (c) => tfjsSide(c) }, { label: 'sparsegrad', setup: (c, ctx) => ours(c, ctx) }],
-    appliesTo: (c) => withPeers(c) && !c.params.threads,
+    sides: [{ label: 'tfjs', setup: (c, ctx) => tfjsSide(c, ctx) }, { label: 'sparsegrad', setup: (c, ctx) => ours(c, ctx) }],
+    appliesTo: (c) => !c.params.threads,
   },
   {
     id: 'threads',
@@ -279,6 +283,9 @@ const comparisons: Comparison[] = [
 
 export const peers: Benchmark = {
   name: 'peers',
+  // once, on the CPU backend (the peers run on their CPUs)
+  backendMode: 'pinned',
+  requires: ['cpu'],
   description: 'sparsegrad vs PyTorch (CPU) and TF.js (wasm) on the same workloads and batches, interleaved step by step; '
     + 'a peer that is not installed is skipped. Also sparsegrad on one thread vs all threads.',
   cases,
