@@ -9,7 +9,9 @@
  *   textures.ts    the texture pool, uploads and read-backs
  *   programs.ts    compiling and caching shader programs
  *   gpu.ts         `draw`: bind inputs, set uniforms, render one output
- *   elementwise.ts, reduce.ts, matmul.ts, movement.ts, rows.ts, softmax.ts, optim.ts, spmm.ts
+ *   elementwise.ts, reduce.ts, matmul.ts, movement.ts, rows.ts, spmm.ts   the primitives
+ *   (elementwise.ts also holds the fused unary functions), softmax.ts, gather-dot.ts,
+ *   rows.ts scatterAddRows, optim.ts                                         the accelerations
  *
  * A DataId here is a `GpuData`: the texture holding the values (swapped by dense in-place
  * updates), and for int32 tensors written from the host, a host copy — int32 tensors are
@@ -33,6 +35,7 @@ import * as red from './reduce.js';
 import * as mm from './matmul.js';
 import * as mv from './movement.js';
 import * as rows from './rows.js';
+import { gatherDot, segmentSumScaledRows } from './gather-dot.js';
 import * as sm from './softmax.js';
 import * as opt from './optim.js';
 import { CsrUploads, spmm } from './spmm.js';
@@ -219,12 +222,12 @@ export class WebGLBackend implements Backend {
 
   gatherDot(a: TensorInfo, b: TensorInfo, aIds: Int32Array, bIds: Int32Array): DataId {
     const outDtype: DType = a.dtype === b.dtype ? a.dtype : 'float32';
-    return this.wrap(rows.gatherDot(this.gpu, this.t(a), this.t(b), aIds, bIds, outDtype), aIds.length, outDtype);
+    return this.wrap(gatherDot(this.gpu, this.t(a), this.t(b), aIds, bIds, outDtype), aIds.length, outDtype);
   }
 
   segmentSumScaledRows(scale: TensorInfo, table: TensorInfo, rowIds: Int32Array, segmentIds: Int32Array, numSegments: number): DataId {
     const width = sizeOf(table.shape.slice(1));
-    return this.wrap(rows.segmentSumScaledRows(this.gpu, this.t(scale), this.t(table), rowIds, segmentIds, numSegments),
+    return this.wrap(segmentSumScaledRows(this.gpu, this.t(scale), this.t(table), rowIds, segmentIds, numSegments),
       numSegments * width, table.dtype);
   }
 

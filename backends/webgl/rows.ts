@@ -1,6 +1,7 @@
 /**
- * Row kernels for embedding tables: gather, segment sum, scatter-add — and `drawRows`, the
- * way a row-sparse update writes ONLY the touched rows of a big texture.
+ * Row kernels for embedding tables: gather and segment sum (primitives), scatter-add (an
+ * acceleration) — and `drawRows`, the way a row-sparse update writes ONLY the touched rows
+ * of a big texture. (The fused gatherDot pair is in gather-dot.ts.)
  *
  * drawRows: a table [N, D] stores row r at flat elements [r·D, r·D + D), which in the
  * texture is a run of texels along one texture row — or, when it crosses a texture-row
@@ -26,7 +27,7 @@ import type { Tex } from './textures.js';
 /** Indices go through float32 textures: exact only below 2^24. */
 const MAX_EXACT = 2 ** 24;
 
-function checkExact(kernel: string, n: number, what: string): void {
+export function checkExact(kernel: string, n: number, what: string): void {
   if (n >= MAX_EXACT) throw new Error(`webgl ${kernel}: ${what} = ${n} reaches 2^24, beyond what float32 index textures hold exactly`);
 }
 
@@ -120,49 +121,6 @@ void main() {
   gpu.draw(program, out, bindings, { size });
   gpu.release(offsets);
   gpu.release(order);
-  return out;
-}
-
-/** out[segmentIds[i]] += scale[i] · table[rowIds[i]] → [numSegments, D] (gatherDot's backward). */
-export function segmentSumScaledRows(gpu: Gpu, scale: GpuTensor, table: GpuTensor, rowIds: Int32Array, segmentIds: Int32Array, numSegments: number): Tex {
-  const width = table.shape.slice(1).reduce((a, b) => a * b, 1);
-  const idsTex = gpu.uploadFloats(rowIds);
-  const out = segmentSumTex(gpu, table.tex, width, segmentIds, numSegments, table.dtype, { scale: scale.tex, rowIds: idsTex });
-  gpu.release(idsTex);
-  return out;
-}
-
-/** out[i] = a[aIds[i]] · b[bIds[i]]: a batch of embedding dot products read in place. */
-export function gatherDot(gpu: Gpu, a: GpuTensor, b: GpuTensor, aIds: Int32Array, bIds: Int32Array, outDtype: DType): Tex {
-  const width = a.shape.slice(1).reduce((x, y) => x * y, 1);
-  const n = aIds.length;
-  checkExact('gatherDot', Math.max(a.shape[0], b.shape[0]), 'table rows');
-  const program = gpu.program('rows:gatherDot', 'gatherDot', () => ({
-    fs: `${GLSL_ADDRESSING}
-uniform sampler2D A;
-uniform sampler2D B;
-uniform sampler2D AI;
-uniform sampler2D BI;
-uniform int uD;
-out vec4 outColor;
-void main() {
-  int i = outIndex();
-  if (i >= uOutSize) { outColor = vec4(0.0); return; }
-  int ao = int(fetch(AI, i)) * uD;
-  int bo = int(fetch(BI, i)) * uD;
-  int aShift = widthShift(A);
-  int bShift = widthShift(B);
-  float acc = 0.0;
-  for (int j = 0; j < uD; j++) acc += fetchAt(A, aShift, ao + j) * fetchAt(B, bShift, bo + j);
-  outColor = vec4(store(acc));
-}`,
-  }));
-  const out = gpu.output(n, outDtype);
-  const ai = gpu.uploadFloats(aIds);
-  const bi = gpu.uploadFloats(bIds);
-  gpu.draw(program, out, { A: a.tex, B: b.tex, AI: ai, BI: bi, uD: width }, { size: n });
-  gpu.release(ai);
-  gpu.release(bi);
   return out;
 }
 
