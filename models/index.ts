@@ -6,7 +6,7 @@ import { DeepMF, type DeepMFConfig } from './deepmf.js';
 registerModel('MatrixFactorization', (c) => new MatrixFactorization(c as unknown as MFConfig));
 registerModel('DeepMF', (c) => new DeepMF(c as unknown as DeepMFConfig));
 
-export { MatrixFactorization, type MFConfig } from './mf.js';
+export { MatrixFactorization, MF_RATING_DEFAULTS, type MFConfig } from './mf.js';
 export { DeepMF, type DeepMFConfig, type SideFeature, ratingToClass, classToRating } from './deepmf.js';
 export { Recommender, type ModelMeta, type RecommendOptions } from './recommender.js';
 export { TopK } from './serving.js';
@@ -19,6 +19,8 @@ import { DSSM, type DSSMConfig } from './dssm.js';
 import { MultiLabel, type MultiLabelConfig } from './multilabel.js';
 import { AutoEncoder, type AutoEncoderConfig } from './autoencoder.js';
 import { MultVAE, type MultVAEConfig } from './vae.js';
+import { EASE, type EASEConfig } from './ease.js';
+import { ItemKNN, type ItemKNNConfig } from './item-knn.js';
 
 registerModel('ImplicitMF', (c) => new ImplicitMF(c as unknown as ImplicitMFConfig));
 registerModel('EmbeddingModel', (c) => new EmbeddingModel(c as unknown as EmbeddingModelConfig));
@@ -27,6 +29,8 @@ registerModel('DSSM', (c) => new DSSM(c as unknown as DSSMConfig));
 registerModel('MultiLabel', (c) => new MultiLabel(c as unknown as MultiLabelConfig));
 registerModel('AutoEncoder', (c) => new AutoEncoder(c as unknown as AutoEncoderConfig));
 registerModel('MultVAE', (c) => new MultVAE(c as unknown as MultVAEConfig));
+registerModel('EASE', (c) => new EASE(c as unknown as EASEConfig));
+registerModel('ItemKNN', (c) => new ItemKNN(c as unknown as ItemKNNConfig));
 
 export { ImplicitMF, type ImplicitMFConfig } from './implicit-mf.js';
 export { EmbeddingModel, type EmbeddingModelConfig, type Scoring } from './embedding-model.js';
@@ -35,3 +39,6 @@ export { MultiLabel, type MultiLabelConfig, type HiddenActivation } from './mult
 export { AutoEncoder, type AutoEncoderConfig, type InputOrder } from './autoencoder.js';
 export { MultVAE, annealedBeta, type MultVAEConfig } from './vae.js';
 export { UserRowModel, normalizeRows } from './user-rows.js';
+export { EASE, EASE_DEFAULTS, fitEASE, easeWeights, type EASEConfig } from './ease.js';
+export { ItemKNN, ITEM_KNN_DEFAULTS, fitItemKNN, type ItemKNNConfig } from './item-knn.js';
+export { itemGram, cosineNeighbours as itemNeighbours } from './item-similarity.js';

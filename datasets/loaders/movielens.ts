@@ -5,7 +5,8 @@
  *                              `userId,movieId,rating,timestamp`, half stars 0.5..5)
  *   ratings.dat + movies.dat   ml-1m (whole stars), ml-10m (half stars): `::`-separated, latin1
  *   u.data + u.item (+ u.genre) ml-100k: tab-separated ratings 1..5, `|`-separated catalog
- *                              with 19 genre flags, latin1
+ *                              with 19 genre flags, latin1; a split file (u1.base, ua.test, …)
+ *                              given as the target reads the same way, with the catalog beside it
  *
  * Movie ids are remapped to dense indices in ascending id order (ML-20M: ids up to 131,262,
  * 26,744 rated → indices 0..26,743); user ids likewise. The parsed set is cached in
@@ -38,6 +39,8 @@ export interface MovieLensFiles {
 }
 
 const RATING_FILES: Record<string, MovieLensFormat> = { 'ratings.csv': 'csv', 'ratings.dat': 'dat', 'u.data': '100k' };
+/** ml-100k's split files (u1.base … u5.test, ua/ub.base/test): u.data's format */
+const ML100K_SPLIT = /^u[0-9a-z]*\.(base|test)$/;
 const CATALOG_FILES: Record<MovieLensFormat, string> = { csv: 'movies.csv', dat: 'movies.dat', '100k': 'u.item' };
 const HALF_STARS: RatingScale = { min: 0.5, max: 5, step: 0.5 };
 const WHOLE_STARS: RatingScale = { min: 1, max: 5, step: 1 };
@@ -57,8 +60,9 @@ export async function detectMovieLens(target: string, format?: MovieLensFormat):
   if (st.isFile()) {
     dir = path.dirname(target);
     ratings = target;
-    fmt ??= RATING_FILES[path.basename(target)] ?? (target.endsWith('.csv') ? 'csv' : target.endsWith('.dat') ? 'dat' : null);
-    if (!fmt) throw new Error(`loadMovieLens: cannot tell the format of ${target} (expected ratings.csv, ratings.dat or u.data; pass {format})`);
+    const base = path.basename(target);
+    fmt ??= RATING_FILES[base] ?? (ML100K_SPLIT.test(base) ? '100k' : target.endsWith('.csv') ? 'csv' : target.endsWith('.dat') ? 'dat' : null);
+    if (!fmt) throw new Error(`loadMovieLens: cannot tell the format of ${target} (expected ratings.csv, ratings.dat, u.data or an ml-100k split file like u1.base; pass {format})`);
   } else {
     const files = await listDir(dir);
     for (const [name, f] of Object.entries(RATING_FILES)) {
