@@ -16,7 +16,7 @@ export interface RandomStream {
   normal(): number;
   /** Fisher–Yates shuffle in place */
   shuffle<T extends { length: number; [i: number]: number }>(a: T): T;
-  /** generator state, to save and resume */
+  /** generator state (JSON), to save and resume: `randomStream(name, seed, state)` continues it */
   state(): object;
 }
 
@@ -35,9 +35,13 @@ export function getSeed(): string {
 /** A stream called `name`, seeded from `seed` (default: the run seed) and the name. */
 export function randomStream(name: string, seed?: number | string, state?: object): RandomStream {
   const base = seed === undefined ? runSeed : String(seed);
-  const prng = seedrandom.alea(`${base}/${name}`, (state ? { state } : { state: true }) as { state: true }) as
+  // a saved state is {prng, spare} (the normal() value Box–Muller made but not yet handed out);
+  // a bare Alea state (what state() returned before) still works
+  const saved = state as { prng?: object; spare?: number | null } | undefined;
+  const prngState = saved && 'prng' in saved ? saved.prng : state;
+  const prng = seedrandom.alea(`${base}/${name}`, (prngState ? { state: prngState } : { state: true }) as { state: true }) as
     seedrandom.StatefulPRNG<seedrandom.State.Alea>;
-  let spare: number | null = null;
+  let spare: number | null = saved && 'prng' in saved && typeof saved.spare === 'number' ? saved.spare : null;
   return {
     name,
     next: () => prng(),
@@ -64,7 +68,7 @@ export function randomStream(name: string, seed?: number | string, state?: objec
       }
       return a;
     },
-    state: () => prng.state(),
+    state: () => ({ prng: prng.state(), spare }),
   };
 }
 
@@ -81,6 +85,16 @@ export function stream(name: string): RandomStream {
     runStreams.set(name, s);
   }
   return s;
+}
+
+/** The state of every run stream made so far, by name (what a checkpoint saves to resume a run). */
+export function runStreamStates(): Record<string, object> {
+  return Object.fromEntries([...runStreams].map(([name, s]) => [name, s.state()]));
+}
+
+/** Continues the run streams from saved states (the run seed must be the one they were made under). */
+export function restoreRunStreams(states: Record<string, object>): void {
+  for (const [name, st] of Object.entries(states)) runStreams.set(name, randomStream(name, undefined, st));
 }
 
 /** Forgets the run streams (called by setSeed). */

@@ -27,6 +27,12 @@ export interface FitContext {
   /** set to true to end training after this epoch */
   stop: boolean;
   log: (line: string) => void;
+  /**
+   * What a checkpoint needs to resume this run after the current epoch (resume.ts): save it
+   * with `sg.save(model, path, {optimizer, training: ctx.trainingState()})`. Callbacks after
+   * the one calling it have not run yet for this epoch, so checkpoint in the last callback.
+   */
+  trainingState?: () => unknown;
 }
 
 export interface Callback {
@@ -42,6 +48,21 @@ export class EarlyStopping implements Callback {
   private best = Infinity;
   private wait = 0;
   bestEpoch = -1;
+
+  /** for resumed runs (resume.ts) */
+  state(): { best: number | null; wait: number; bestEpoch: number } {
+    return { best: Number.isFinite(this.best) ? this.best : null, wait: this.wait, bestEpoch: this.bestEpoch };
+  }
+
+  restore(s: unknown): void {
+    const v = s as { best?: unknown; wait?: unknown; bestEpoch?: unknown };
+    if (!(Number.isSafeInteger(v?.wait) && Number.isSafeInteger(v?.bestEpoch) && (v.best === null || typeof v.best === 'number'))) {
+      throw new Error(`EarlyStopping: invalid saved state ${JSON.stringify(s)?.slice(0, 200)}`);
+    }
+    this.best = v.best === null ? Infinity : (v.best as number);
+    this.wait = v.wait as number;
+    this.bestEpoch = v.bestEpoch as number;
+  }
 
   constructor(readonly opts: { monitor?: string; patience?: number; minDelta?: number; mode?: 'min' | 'max' } = {}) {}
 
@@ -65,6 +86,17 @@ export class EarlyStopping implements Callback {
 export class LearningRateSchedule implements Callback {
   private initial: number | null = null;
   constructor(readonly schedule: (epoch: number, initialLr: number) => number) {}
+
+  /** for resumed runs (resume.ts): the base rate the schedule scales */
+  state(): { initial: number | null } {
+    return { initial: this.initial };
+  }
+
+  restore(s: unknown): void {
+    const v = (s as { initial?: unknown })?.initial;
+    if (!(v === null || (typeof v === 'number' && v > 0))) throw new Error(`LearningRateSchedule: invalid saved state ${JSON.stringify(s)?.slice(0, 200)}`);
+    this.initial = v;
+  }
 
   onEpochBegin(epoch: number, ctx: FitContext): void {
     if (this.initial === null) this.initial = ctx.optimizer.lr;

@@ -115,5 +115,8 @@ export async function fitRows(model: Trainable & RankingScorer, data: RowData, o
       }
     }),
     keepBest: opts.keepBest ? { monitor: `val-${opts.keepBest}`, mode: 'max', label: opts.keepBest } : undefined,
+    divergence: opts.divergence,
+    resume: opts.resume,
+    source: data,
   });
 }

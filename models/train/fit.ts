@@ -126,5 +126,8 @@ export async function fit(model: Trainable, data: BatchSource, opts: FitOptions 
     keepBest: opts.keepBest
       ? { monitor: `val-${opts.keepBest}`, mode: HIGHER_IS_BETTER.test(opts.keepBest) ? 'max' : 'min', label: opts.keepBest }
       : undefined,
+    divergence: opts.divergence,
+    resume: opts.resume,
+    source: data,
   });
 }

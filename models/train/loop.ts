@@ -26,6 +26,8 @@ import { ProgressBar } from './progress.js';
 import { trainStep, type LossFn } from './step.js';
 import type { Callback, EpochLogs, FitContext } from './callbacks.js';
 import type { Batch, Trainable } from './types.js';
+import { DivergenceGuard, type DivergenceOptions } from './divergence.js';
+import { applyState, captureState } from './resume.js';
 
 export class TrainingDivergedError extends Error {}
 
@@ -51,6 +53,14 @@ export interface LoopSettings {
   progress?: boolean;
   /** mixed precision: float16 compute, float32 master weights, dynamic loss scaling */
   amp?: boolean | LossScalerOptions;
+  /** the loss-explosion guard (divergence.ts; default on, 10×), or false */
+  divergence?: false | DivergenceOptions;
+  /**
+   * continue a run from a checkpoint: the loaded model's `trainingState` (with its
+   * `restoredOptimizer` as the optimizer, the same seed and the same data); `epochs` counts
+   * the epochs of the whole run (resume.ts)
+   */
+  resume?: unknown;
 }
 
 /** The optimizer of the options: an instance, a name or a spec (default Adam). */
@@ -105,6 +115,10 @@ export interface LoopSpec {
   /** after each epoch's training: adds `val-…` values (and logs them) */
   validate?: (epoch: number, values: Record<string, number>) => void | Promise<void>;
   keepBest?: KeepBest;
+  divergence?: false | DivergenceOptions;
+  resume?: unknown;
+  /** the data source, whose state()/restore() (when it has them) a checkpoint carries */
+  source?: unknown;
 }
 
 export interface TrainHistory {
@@ -157,8 +171,26 @@ export async function trainLoop(model: Trainable, o: LoopSpec): Promise<TrainHis
   let best = o.keepBest?.mode === 'min' ? Infinity : -Infinity;
   let bestState: WeightSnapshot | null = null;
   let batchesPerEpoch: number | null = o.numBatches ?? null;
+  const guard = o.divergence === false ? null : new DivergenceGuard(o.divergence ?? {});
+  const parts = { source: o.source, guard, callbacks };
+  let first = 0;
+  if (o.resume !== undefined) {
+    const r = applyState(o.resume, parts, caller, o.epochs);
+    first = r.epoch;
+    if (r.best) { best = r.best.value; history.bestEpoch = r.best.epoch; }
+    log(`${caller}: resuming at epoch ${first}`);
+  }
+  let current: Record<string, number> = {};
+  let currentEpoch = first - 1;
+  // for a checkpoint written in onEpochEnd: this epoch's keepBest candidate counts already
+  ctx.trainingState = () => {
+    let b = Number.isFinite(best) ? { value: best, epoch: history.bestEpoch } : null;
+    const v = o.keepBest ? current[o.keepBest.monitor] : undefined;
+    if (v !== undefined && (o.keepBest!.mode === 'max' ? v > best : v < best)) b = { value: v, epoch: currentEpoch };
+    return captureState(currentEpoch, parts, b);
+  };
 
-  for (let epoch = 0; epoch < o.epochs && !ctx.stop; epoch++) {
+  for (let epoch = first; epoch < o.epochs && !ctx.stop; epoch++) {
     for (const cb of callbacks) await cb.onEpochBegin?.(epoch, ctx);
     model.train();
     const metrics: Metric[] = metricNames.map(makeMetric);
@@ -177,6 +209,11 @@ export async function trainLoop(model: Trainable, o: LoopSpec): Promise<TrainHis
         optimizer, amp, loss: o.loss, predictions: metrics.length > 0,
         diverged: (v) => new TrainingDivergedError(`${caller}: the ${modelName(model)} loss became ${v} at epoch ${epoch}, batch ${batchIndex}; ` +
           `lower the learning rate (now ${optimizer.lr}) or check the inputs for NaN/inf`),
+        guard: guard ? (v) => {
+          const why = guard.check(v, `epoch ${epoch}, batch ${batchIndex}`);
+          return why ? new TrainingDivergedError(`${caller}: ${why}, at epoch ${epoch}, batch ${batchIndex} (that step was not applied); ` +
+            `lower the learning rate (now ${optimizer.lr})`) : null;
+        } : undefined,
       });
       const n = rowsOf(batch, result.values);
       if (result.values) {
@@ -229,6 +266,8 @@ export async function trainLoop(model: Trainable, o: LoopSpec): Promise<TrainHis
       values['amp-skipped'] = amp.scaler.skipped;
     }
     if (o.validate) await o.validate(epoch, values);
+    current = values;
+    currentEpoch = epoch;
     const logs: EpochLogs = { epoch, values, timeSec, samplesPerSec: samples / timeSec };
     history.epochs.push(logs);
     for (const cb of callbacks) await cb.onEpochEnd?.(logs, ctx);

@@ -25,6 +25,8 @@ export interface StepSettings {
   predictions: boolean;
   /** the error to throw for a NaN/inf loss (before any gradient is applied) */
   diverged: (loss: number) => Error;
+  /** the loss-explosion guard (divergence.ts): an error to throw instead of applying this step, or null */
+  guard?: (loss: number) => Error | null;
 }
 
 export interface StepResult {
@@ -41,6 +43,8 @@ export function trainStep(model: Trainable, batch: Batch, s: StepSettings): Step
     const loss = s.loss ? s.loss(pred, batch) : model.computeLoss(pred, batch);
     const value = loss.item();
     if (!Number.isFinite(value)) throw s.diverged(value);
+    const exploded = s.guard?.(value);
+    if (exploded) throw exploded;
     let applied = true;
     if (s.amp) applied = s.amp.backwardAndStep(loss);
     else {

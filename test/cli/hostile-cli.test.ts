@@ -6,7 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as sg from '../../index.js';
@@ -110,6 +110,18 @@ test('titles, ids and errors reach the terminal escaped (ESC[2J, OSC titles, BEL
   assert.is(r.code, 1);
   assert.not.match(r.err, UNSAFE);
   assert.match(r.err, /user id \\x1B\[2J\\x07 is not in the model/);
+});
+
+test('train --lr 1e6 with Adam over a good checkpoint: stops diverged, exit 1, the good file untouched', () => {
+  const out = join(dir, 'good.sgm');
+  let r = run('train', '--scale', 'tiny', '--epochs', '1', '--batch-size', '500', '--out', out);
+  assert.is(r.code, 0, r.err);
+  const before = readFileSync(out);
+  r = run('train', '--scale', 'tiny', '--epochs', '2', '--batch-size', '500', '--lr', '1000000', '--out', out);
+  assert.is(r.code, 1, r.out);
+  assert.match(r.err, /the loss exploded: .* at epoch 0, batch \d+ \(that step was not applied\); lower the learning rate \(now 1000000\)/);
+  assert.match(r.err, /no epoch completed/);
+  assert.ok(readFileSync(out).equals(before), 'the good checkpoint is byte for byte what it was');
 });
 
 test.run();
