@@ -150,14 +150,26 @@ export function validateCSR(m: CSR): void {
   }
 }
 
-const toInt32 = (a: ArrayLike<number>): Int32Array => (a instanceof Int32Array ? a : Int32Array.from(a));
+/** Index arrays as Int32Array; a non-integer (1.5, NaN, '3') is an error, never a truncated index. */
+function toInt32(a: ArrayLike<number>, what: string): Int32Array {
+  if (a instanceof Int32Array) return a;
+  const out = new Int32Array(a.length);
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < -2147483648 || v > 2147483647) {
+      throw new TypeError(`csr: ${what}[${i}] is ${typeof v === 'string' ? JSON.stringify(v) : v}, not an integer`);
+    }
+    out[i] = v;
+  }
+  return out;
+}
 const toFloat32 = (a: ArrayLike<number>): Float32Array => (a instanceof Float32Array ? a : Float32Array.from(a));
 
 /** `sg.csr(indptr, indices, values, shape)`: validated CSR. */
 export function csr(indptr: ArrayLike<number>, indices: ArrayLike<number>, values: ArrayLike<number> | null, shape: readonly [number, number]): CSR {
-  const idx = toInt32(indices);
+  const idx = toInt32(indices, 'indices');
   const vals = values === null ? new Float32Array(idx.length).fill(1) : toFloat32(values);
-  return new CSR(toInt32(indptr), idx, vals, shape);
+  return new CSR(toInt32(indptr, 'indptr'), idx, vals, shape);
 }
 
 /**

@@ -22,6 +22,9 @@ function inferShape(data: Nested): number[] {
 function flattenInto(data: Nested, shape: number[], dim: number, out: number[], path: number[]): void {
   if (dim === shape.length) {
     if (Array.isArray(data)) throw new Error(`tensor: ragged nested array at index [${path.join(', ')}]`);
+    if (typeof data !== 'number' && typeof data !== 'boolean') {
+      throw new TypeError(`tensor: the element at index [${path.join(', ')}] is ${describeValue(data)}, not a number`);
+    }
     out.push(typeof data === 'boolean' ? Number(data) : data);
     return;
   }
@@ -29,6 +32,31 @@ function flattenInto(data: Nested, shape: number[], dim: number, out: number[], 
     throw new Error(`tensor: ragged nested array at index [${path.join(', ')}] (expected ${shape[dim]} entries along axis ${dim})`);
   }
   data.forEach((d, i) => flattenInto(d, shape, dim + 1, out, [...path, i]));
+}
+
+/** A value as a message shows it: a string quoted and cut, an object by its kind. */
+function describeValue(v: unknown): string {
+  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
+  if (v === null || v === undefined) return String(v);
+  return typeof v === 'object' ? `an object (${Object.prototype.toString.call(v).slice(8, -1)})` : `${typeof v} ${String(v)}`;
+}
+
+/** int32 data that is not an Int32Array must hold integers in range (1.5 or 2^40 must not truncate or wrap). */
+function checkInt32(flat: ArrayLike<number>, op: string): void {
+  if (flat instanceof Int32Array) return;
+  for (let i = 0; i < flat.length; i++) {
+    const v = flat[i];
+    if (!(Number.isInteger(v) && v >= -2147483648 && v <= 2147483647)) throw new RangeError(`${op}: int32 value at position ${i} is ${v}, not an integer in the int32 range`);
+  }
+}
+
+/** A dtype argument: its name, or an options object `{dtype}` like randn's. */
+export type DTypeArg = DType | { dtype?: DType };
+
+function dtypeOf(arg: unknown, op: string): DType {
+  if (arg === undefined) return 'float32';
+  if (typeof arg === 'object' && arg !== null && !Array.isArray(arg)) return assertDType((arg as { dtype?: unknown }).dtype ?? 'float32', op);
+  return assertDType(arg, op);
 }
 
 /**
@@ -52,6 +80,7 @@ export function tensor(data: Nested | ArrayLike<number>, shape?: readonly number
     flat = out;
   }
   const d = assertDType(dtype ?? 'float32', 'tensor');
+  if (d === 'int32') checkInt32(flat, 'tensor');
   const s = shape ? assertValidShape(shape, 'tensor') : inferred;
   if (sizeOf(s) !== flat.length) throw new Error(`tensor: ${flat.length} values do not fill shape ${fmtShape(s)}`);
   chargeAllocation(flat.length, 4, 'tensor');
@@ -59,21 +88,25 @@ export function tensor(data: Nested | ArrayLike<number>, shape?: readonly number
   return wrap(b.write(storageFor(flat, d), d), s, d, b);
 }
 
-export function zeros(shape: readonly number[], dtype: DType = 'float32'): Tensor {
+export function zeros(shape: readonly number[], dtypeArg: DTypeArg = 'float32'): Tensor {
+  const dtype = dtypeOf(dtypeArg, 'zeros');
   const s = assertValidShape(shape, 'zeros');
   chargeAllocation(sizeOf(s), 4, 'zeros');
   const b = currentBackend();
   return wrap(b.zeros(sizeOf(s), dtype), s, dtype, b);
 }
 
-export function full(shape: readonly number[], value: number, dtype: DType = 'float32'): Tensor {
+export function full(shape: readonly number[], value: number, dtypeArg: DTypeArg = 'float32'): Tensor {
+  const dtype = dtypeOf(dtypeArg, 'full');
+  if (typeof value !== 'number') throw new TypeError(`full: the fill value is ${describeValue(value)}, not a number`);
+  if (dtype === 'int32') checkInt32([value], 'full');
   const s = assertValidShape(shape, 'full');
   chargeAllocation(sizeOf(s), 4, 'full');
   const b = currentBackend();
   return wrap(b.write(storageFor(new Float64Array(sizeOf(s)).fill(value), dtype), dtype), s, dtype, b);
 }
 
-export const ones = (shape: readonly number[], dtype: DType = 'float32'): Tensor => full(shape, 1, dtype);
+export const ones = (shape: readonly number[], dtype: DTypeArg = 'float32'): Tensor => full(shape, 1, dtype);
 /** A tensor of `values` on the backend `like` lives on (which need not be the active one). */
 export function tensorOn(like: Tensor, values: ArrayLike<number>, shape: readonly number[], dtype: DType = 'float32'): Tensor {
   if (sizeOf(shape) !== values.length) throw new Error(`tensorOn: ${values.length} values do not fill shape ${fmtShape(shape)}`);

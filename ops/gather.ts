@@ -30,7 +30,7 @@ export interface GatherOptions {
  */
 export function hostIds(op: string, ids: Tensor | Int32Array | number[], rows: number, which = ''): Int32Array {
   if (ids instanceof Tensor && ids.dtype !== 'int32') throw new Error(`${op}: ids must be int32, got ${ids.dtype}`);
-  const arr = ids instanceof Tensor ? (ids.rawSync() as Int32Array).slice() : ids instanceof Int32Array ? ids : Int32Array.from(ids);
+  const arr = ids instanceof Tensor ? (ids.rawSync() as Int32Array).slice() : ids instanceof Int32Array ? ids : idsFromArray(op, ids, rows, which);
   for (let i = 0; i < arr.length; i++) {
     const id = arr[i];
     if (!(id >= 0 && id < rows)) {
@@ -38,6 +38,21 @@ export function hostIds(op: string, ids: Tensor | Int32Array | number[], rows: n
     }
   }
   return arr;
+}
+
+/** A plain array of ids, checked before conversion: 1.5, NaN and '1' are errors, not rows 1, 0 and 1. */
+function idsFromArray(op: string, ids: unknown[], rows: number, which: string): Int32Array {
+  const out = new Int32Array(ids.length);
+  for (let i = 0; i < ids.length; i++) {
+    const v = ids[i];
+    if (typeof v !== 'number' || !Number.isInteger(v)) {
+      const shown = typeof v === 'string' ? `the string ${JSON.stringify(v.slice(0, 40))}` : String(v);
+      throw new TypeError(`${op}: ${which}ids must be integers; position ${i} holds ${shown}`);
+    }
+    if (!(v >= 0 && v < rows)) throw new Error(`${op}: ${which}index ${v} at position ${i} is out of range for a table of ${rows} rows`);
+    out[i] = v;
+  }
+  return out;
 }
 
 function gatherImpl(table: Tensor, idsIn: Tensor | Int32Array | number[], opts: GatherOptions = {}): Tensor {
