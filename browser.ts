@@ -12,8 +12,8 @@ export {
   Tensor, RowSparse, CSR, csr, fromCOO, fromDense, fromPadded, toPadded, storageReport,
   tidy, noGrad, memory, keep, setSeed, getSeed, randomStream,
   nn, optim, models, train, metrics, datasets, viz,
-  setBackend, getBackend, engine, version, info,
+  setBackend, getBackend, engine, version, info, kernels,
 } from './index.js';
-export type { Gradient, RandomStream, DType } from './index.js';
+export type { Gradient, GradientKinds, GradNode, BackwardOptions, NestedArray, Engine, MemoryReport, Tracked, BackendFactory, TypedArray, RandomStream, DType } from './index.js';
 export * from './ops/index.js';
 export { webglInfo } from './backends/webgl/index.js';

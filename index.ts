@@ -12,7 +12,11 @@ engine.registerBackend('webgl', async (options?: unknown) => {
   return createWebGLBackend(options as never);
 }, 2);
 
-export { Tensor, type Gradient } from './core/tensor.js';
+export { Tensor, type Gradient, type GradientKinds, type GradNode, type BackwardOptions, type NestedArray } from './core/tensor.js';
+export type { Engine, MemoryReport, Tracked, BackendFactory } from './core/engine.js';
+export type { TypedArray } from './core/dtype.js';
+/** The kernel interface a backend implements (Primitives, optional Accelerations), for backend authors. */
+export * as kernels from './core/kernels.js';
 export { RowSparse } from './core/rowsparse.js';
 export { CSR, csr, fromCOO, fromDense, fromPadded, toPadded, storageReport } from './core/csr.js';
 export { tidy, noGrad, memory, keep } from './core/engine.js';

@@ -16,7 +16,7 @@ import { INFO, info } from './commands/info.js';
 import { PLOT, plot } from './commands/plot.js';
 import { MAP, map } from './commands/map.js';
 
-const COMMANDS: { spec: CommandSpec; run: (a: ParsedArgs) => Promise<void> }[] = [
+export const COMMANDS: { spec: CommandSpec; run: (a: ParsedArgs) => Promise<void> }[] = [
   { spec: TRAIN, run: train },
   { spec: RECOMMEND, run: recommend },
   { spec: SIMILAR, run: similar },

@@ -40,7 +40,7 @@ export interface MemoryReport {
 export type TensorContainer = Tracked | number | string | boolean | null | undefined | void
   | readonly TensorContainer[] | { [key: string]: TensorContainer } | object;
 
-class Engine {
+export class Engine {
   private registry = new Map<string, Registration>();
   private instances = new Map<string, Backend>();
   private current: Backend | null = null;

@@ -10,7 +10,7 @@ export { MatrixFactorization, MF_RATING_DEFAULTS, type MFConfig } from './mf.js'
 export { DeepMF, type DeepMFConfig, type SideFeature, ratingToClass, classToRating } from './deepmf.js';
 export { Recommender, type ModelMeta, type RecommendOptions } from './recommender.js';
 export { TopK } from './serving.js';
-export { registerModel, modelNames } from './registry.js';
+export { registerModel, modelNames, type Factory as ModelFactory } from './registry.js';
 
 // implicit-feedback and user-level families
 import { ImplicitMF, type ImplicitMFConfig } from './implicit-mf.js';

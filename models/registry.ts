@@ -1,7 +1,7 @@
 /** Model classes by name, so a checkpoint can rebuild the model it was saved from. */
 import type { Recommender } from './recommender.js';
 
-type Factory = (config: Record<string, unknown>) => Recommender;
+export type Factory = (config: Record<string, unknown>) => Recommender;
 const factories = new Map<string, Factory>();
 
 export function registerModel(name: string, factory: Factory): void {

@@ -7,7 +7,7 @@ import { assertValidShape, fmtShape, sizeOf } from '../core/shape.js';
 import { Tensor } from '../core/tensor.js';
 import { currentBackend, storageFor, wrap } from './util.js';
 
-type Nested = number | boolean | Nested[];
+export type Nested = number | boolean | Nested[];
 
 function inferShape(data: Nested): number[] {
   const shape: number[] = [];

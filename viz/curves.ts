@@ -56,18 +56,18 @@ export function parseMetricsLog(textContent: string, file = 'metrics log'): Metr
 /** Metrics where lower is better; everything else (accuracy, ndcg, recall, auc, …) is higher-better. */
 export const lowerIsBetter = (metric: string): boolean => /loss|mse|rmse|mae|kl/i.test(metric);
 
-interface Series {
+export interface CurveSeries {
   label: string;
   points: [number, number][];
   kind: 'train' | 'val' | 'batch';
 }
 
 /** Groups every value into panels by metric name ('val-rmse' and 'train-rmse' both go to 'rmse'), 'loss' first. */
-export function curvePanels(records: MetricsRecord[]): Map<string, Series[]> {
-  const panels = new Map<string, Map<string, Series>>();
-  const add = (metric: string, kind: Series['kind'], label: string, x: number, y: number) => {
+export function curvePanels(records: MetricsRecord[]): Map<string, CurveSeries[]> {
+  const panels = new Map<string, Map<string, CurveSeries>>();
+  const add = (metric: string, kind: CurveSeries['kind'], label: string, x: number, y: number) => {
     if (!Number.isFinite(y)) return;
-    const panel = panels.get(metric) ?? new Map<string, Series>();
+    const panel = panels.get(metric) ?? new Map<string, CurveSeries>();
     panels.set(metric, panel);
     const s = panel.get(label) ?? { label, points: [], kind };
     panel.set(label, s);
@@ -93,7 +93,7 @@ export function curvePanels(records: MetricsRecord[]): Map<string, Series[]> {
   return new Map(order.map((k) => [k, [...panels.get(k)!.values()]]));
 }
 
-const COLOURS: Record<Series['kind'], string> = { train: PALETTE[0], val: PALETTE[1], batch: '#a5c3e0' };
+const COLOURS: Record<CurveSeries['kind'], string> = { train: PALETTE[0], val: PALETTE[1], batch: '#a5c3e0' };
 const PANEL_W = 470;
 const PANEL_H = 270;
 
@@ -111,7 +111,7 @@ export function trainingCurvesSvg(records: MetricsRecord[], opts: { title?: stri
   return svgFrame(20 + cols * PANEL_W, 50 + rows * PANEL_H, opts.title ?? `training curves (${epochs} epoch${epochs === 1 ? '' : 's'})`, out);
 }
 
-function panel(metric: string, series: Series[], x0: number, y0: number): string {
+function panel(metric: string, series: CurveSeries[], x0: number, y0: number): string {
   const L = x0 + 62;
   const R = x0 + PANEL_W - 16;
   const T = y0 + 44;

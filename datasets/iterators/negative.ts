@@ -40,7 +40,7 @@ export interface NegativeSamplingOptions {
   lastBatch?: LastBatch;
 }
 
-type PairBatch = Batch<'user' | 'item'>;
+export type PairBatch = Batch<'user' | 'item'>;
 
 /** Tries of rejection sampling before switching to the exact draw from the complement. */
 const MAX_REJECTIONS = 16;

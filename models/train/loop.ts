@@ -29,6 +29,7 @@ import type { Batch, Trainable } from './types.js';
 import { DivergenceGuard, type DivergenceOptions } from './divergence.js';
 import { applyState, captureState } from './resume.js';
 
+/** Thrown when the loss becomes NaN or ±Infinity; the message names the epoch, the batch and the learning rate. */
 export class TrainingDivergedError extends Error {}
 
 export interface OptimizerSpec {

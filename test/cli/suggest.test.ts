@@ -37,4 +37,9 @@ test('help layout: wraps long help under its column; examples indented under the
   assert.match(h, /Examples:\n  sparsegrad demo -k 3\n      three$/);
 });
 
+test('every command of the CLI has examples in its help', async () => {
+  const { COMMANDS } = await import('../../bin/cli.js');
+  for (const { spec } of COMMANDS) assert.ok((spec.examples?.length ?? 0) > 0, `${spec.name} has no examples`);
+});
+
 test.run();
