@@ -41,4 +41,4 @@ export { MultVAE, annealedBeta, type MultVAEConfig } from './vae.js';
 export { UserRowModel, normalizeRows } from './user-rows.js';
 export { EASE, EASE_DEFAULTS, fitEASE, easeWeights, type EASEConfig } from './ease.js';
 export { ItemKNN, ITEM_KNN_DEFAULTS, fitItemKNN, type ItemKNNConfig } from './item-knn.js';
-export { itemGram, cosineNeighbours as itemNeighbours } from './item-similarity.js';
+export { itemGram, cosineNeighbours as itemNeighbours, type NeighbourOptions } from './item-similarity.js';

@@ -10,3 +10,4 @@ export {
   type RankingMetricName, type RelevantItems, type Relevance,
 } from './ranking.js';
 export { fitRows, type FitRowsOptions, type FitRowsHistory, type RowData, type RowBatch } from './fit-rows.js';
+export { DivergenceGuard, type DivergenceOptions, type DivergenceState } from './divergence.js';
