@@ -8,9 +8,9 @@ import type {
   SGDOptions, TensorInfo, UnaryOp,
 } from '../../core/kernels.js';
 import { computeType, type DType, type TypedArray } from '../../core/dtype.js';
-import { alloc, allocCopy, release, reservedBytes } from './memory.js';
+import { alloc, allocCopy, arenaAlloc, arenaOffset, release, reservedBytes } from './memory.js';
 import { parallelRows, ROW_MIN_WORK } from './threads.js';
-import { wasmAdamRows, wasmGatherDot, wasmSegmentSumScaled, wasmSpmm } from './wasm/rows.js';
+import { wasmAdamRows, wasmGatherDot, wasmGatherRows, wasmSegmentSumScaled, wasmSpmm } from './wasm/rows.js';
 import { decodeHalfArray, encodeHalfArray, floatToHalf, halfTable } from '../../core/float16.js';
 import { broadcastIndexMap, sizeOf } from '../../core/shape.js';
 import { binaryBroadcastFast, binaryIndexed, binaryScalar, binarySameShape, broadcastKind, BINARY_SCALAR, unaryInto, type FloatArray, type NumArray } from './elementwise.js';
@@ -290,8 +290,12 @@ export class CpuBackend implements Backend {
   // ---- rows ----------------------------------------------------------------------
   gatherRows(table: TensorInfo, ids: Int32Array): DataId {
     const width = sizeOf(table.shape.slice(1));
-    const out = alloc(table.dtype, ids.length * width);
-    gatherRowsInto(data(table.dataId).values, ids, width, out);
+    const src = data(table.dataId).values;
+    const size = ids.length * width;
+    // a table in the arena is gathered by the SIMD kernel, into an arena array whatever its size
+    const inArena = (src instanceof Float32Array || src instanceof Int32Array) && arenaOffset(src) >= 0;
+    const out = (inArena ? arenaAlloc(table.dtype, size) : null) ?? alloc(table.dtype, size);
+    if (!(inArena && wasmGatherRows(src as Float32Array | Int32Array, ids, width, out as Float32Array | Int32Array))) gatherRowsInto(src, ids, width, out);
     return this.track({ values: out });
   }
 

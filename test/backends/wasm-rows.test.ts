@@ -8,9 +8,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as sg from '../../index.js';
 import { alloc, arenaAlloc, arenaBytes, arenaMemory, arenaOffset, FreeList, release } from '../../backends/cpu/memory.js';
-import { wasmAdamRows, wasmGatherDot, wasmRowsActive, wasmSegmentSumScaled, wasmSpmm } from '../../backends/cpu/wasm/rows.js';
+import { wasmAdamRows, wasmGatherDot, wasmGatherRows, wasmRowsActive, wasmSegmentSumScaled, wasmSpmm } from '../../backends/cpu/wasm/rows.js';
 import { spmmInto } from '../../backends/cpu/matmul.js';
-import { gatherDotRows, segmentSumScaledSegments } from '../../backends/cpu/rows.js';
+import { gatherDotRows, gatherRowsInto, segmentSumScaledSegments } from '../../backends/cpu/rows.js';
 import { adamDense, adamSparseRows } from '../../backends/cpu/optim.js';
 import { uniqueSorted } from '../../core/rowsparse.js';
 import { randomStream } from '../../core/random.js';
@@ -95,6 +95,31 @@ test('sg.memory() reports the arena as reserved bytes, and live bytes drop on di
 });
 
 for (const width of [25, 8, 3, 1]) {
+  test(`gatherRows (width ${width}) copies exactly the rows the JavaScript kernel does, duplicates and the last row included`, () => {
+    const rows = 3000;
+    const table = arenaF32(rows * width, () => r.normal());
+    // fewer ids than the read-ahead distance, a few, and many with repeats and both ends
+    for (const n of [0, 1, 5, 4000]) {
+      const picked = ids(n, rows);
+      if (n >= 5) { picked[0] = rows - 1; picked[1] = 0; picked[2] = picked[3]; picked[n - 1] = rows - 1; }
+      const out = arenaF32(n * width + 4, () => -7);
+      assert.ok(wasmGatherRows(table, picked, width, out));
+      const ref = new Float32Array(n * width);
+      gatherRowsInto(table, picked, width, ref);
+      assert.equal(Array.from(out.subarray(0, n * width)), Array.from(ref), 'bit-exact copies');
+      assert.equal(Array.from(out.subarray(n * width)), [-7, -7, -7, -7], 'nothing written past the last row');
+    }
+    // int32 tables are copied the same way (4-byte values, bits untouched)
+    const intTable = (arenaAlloc('int32', rows * width) ?? alloc('int32', rows * width)) as Int32Array;
+    for (let i = 0; i < intTable.length; i++) intTable[i] = (i * 2654435761) | 0;
+    const picked = ids(100, rows);
+    const out = (arenaAlloc('int32', 100 * width) ?? alloc('int32', 100 * width)) as Int32Array;
+    assert.ok(wasmGatherRows(intTable, picked, width, out));
+    const ref = new Int32Array(100 * width);
+    gatherRowsInto(intTable, picked, width, ref);
+    assert.equal(Array.from(out), Array.from(ref));
+  });
+
   test(`gatherDot and segmentSumScaled (width ${width}) equal the JavaScript kernels`, () => {
     const rowsA = 3000, rowsB = 500, n = 4000;
     const A = arenaF32(rowsA * width, () => r.normal());

@@ -119,6 +119,8 @@ export class Code {
   f64Zero(): this { return this.op(0x44, 0, 0, 0, 0, 0, 0, 0, 0); }
   /** [x, y, cond] → cond ? x : y */
   select(): this { return this.op(0x1b); }
+  /** discards the top of the stack */
+  drop(): this { return this.op(0x1a); }
 
   // memory: the address is on the stack, `offset` is a constant added to it
   f32Load(offset = 0): this { return this.op(0x2a, ALIGN4, ...uleb(offset)); }

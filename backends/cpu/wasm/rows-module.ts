@@ -2,6 +2,8 @@
  * Emits the WebAssembly SIMD row kernels of embedding models — the hot path of matrix
  * factorization — working in place on the CPU backend's shared arena (memory.ts):
  *
+ *   gatherRows(table, ids, width, out, i0, i1)
+ *     out[i] = table[ids[i]] (rows of 4-byte values)           for i in [i0, i1)
  *   gatherDot(a, b, aIds, bIds, width, out, i0, i1)
  *     out[i] = a[aIds[i]] · b[bIds[i]]                        for i in [i0, i1)
  *   segmentSumScaled(scale, table, rowIds, seg, n, width, out, s0, s1)
@@ -43,6 +45,21 @@ function overRow(code: Code, k: number, width: number, pointers: number[], vecto
   code.end().end();
 }
 
+/** How many rows ahead the kernels touch the row they will need (see the header). */
+const AHEAD = 8;
+
+/**
+ * Emits `if (i + AHEAD < end) load(base + ids[i + AHEAD] · rowBytes)` for each base, the load's
+ * value dropped: it only starts the cache miss of a row this loop will reach soon.
+ */
+function touchAhead(code: Code, i: number, end: number, ids: number, rowBytes: number, bases: number[]): void {
+  code.get(i).i32(AHEAD).add().get(end).ltS().if();
+  for (const base of bases) {
+    code.get(base).get(ids).get(i).i32(4).mul().add().i32Load(4 * AHEAD).get(rowBytes).mul().add().f32Load().drop();
+  }
+  code.end();
+}
+
 /** Emits `for (i = from; i < to; i++) body()`. */
 function forRange(code: Code, i: number, from: number, to: number, body: () => void): void {
   code.get(from).set(i);
@@ -53,6 +70,23 @@ function forRange(code: Code, i: number, from: number, to: number, body: () => v
   code.end().end();
 }
 
+function gatherRows(): FunctionDef {
+  const [table, ids, width, out, i0, i1] = [0, 1, 2, 3, 4, 5];
+  const L = new Locals(6);
+  const i = L.i32(), k = L.i32(), src = L.i32(), dst = L.i32(), rowBytes = L.i32();
+  const code = new Code();
+  code.get(width).i32(4).mul().set(rowBytes);
+  forRange(code, i, i0, i1, () => {
+    touchAhead(code, i, i1, ids, rowBytes, [table]);
+    code.get(table).get(ids).get(i).i32(4).mul().add().i32Load().get(rowBytes).mul().add().set(src);
+    code.get(out).get(i).get(rowBytes).mul().add().set(dst);
+    overRow(code, k, width, [src, dst],
+      () => code.get(dst).get(src).v128Load().v128Store(),
+      () => code.get(dst).get(src).f32Load().f32Store());
+  });
+  return { name: 'gatherRows', params: new Array(6).fill(I32), locals: L.types, body: code };
+}
+
 function gatherDot(): FunctionDef {
   const [a, b, aIds, bIds, width, out, i0, i1] = [0, 1, 2, 3, 4, 5, 6, 7];
   const L = new Locals(8);
@@ -61,6 +95,8 @@ function gatherDot(): FunctionDef {
   const code = new Code();
   code.get(width).i32(4).mul().set(rowBytes);
   forRange(code, i, i0, i1, () => {
+    touchAhead(code, i, i1, aIds, rowBytes, [a]);
+    touchAhead(code, i, i1, bIds, rowBytes, [b]);
     code.get(a).get(aIds).get(i).i32(4).mul().add().i32Load().get(rowBytes).mul().add().set(pa);
     code.get(b).get(bIds).get(i).i32(4).mul().add().i32Load().get(rowBytes).mul().add().set(pb);
     code.v128Zero().set(acc);
@@ -86,6 +122,7 @@ function segmentSumScaled(): FunctionDef {
   code.get(width).i32(4).mul().set(rowBytes);
   code.i32(0).set(zero);
   forRange(code, i, zero, n, () => {
+    touchAhead(code, i, n, rowIds, rowBytes, [table]);
     code.get(seg).get(i).i32(4).mul().add().i32Load().set(g);
     // only this thread's segments: s0 <= g < s1
     code.get(g).get(s0).ltS().get(g).get(s1).geS().or().eqz().if();
@@ -118,6 +155,7 @@ function adamRows(): FunctionDef {
   code.get(eps).f32x4Splat().set(epsv);
   code.get(weightDecay).f32x4Splat().set(wdv);
   forRange(code, r, r0, r1, () => {
+    touchAhead(code, r, r1, rows, rowBytes, [w, m, v]);
     code.get(rows).get(r).i32(4).mul().add().i32Load().get(rowBytes).mul().set(off);
     code.get(w).get(off).add().set(pw);
     code.get(m).get(off).add().set(pm);
@@ -173,5 +211,5 @@ function spmm(): FunctionDef {
 }
 
 export function rowsModule(memory: { shared: boolean; maxPages: number }): Uint8Array<ArrayBuffer> {
-  return emitModule([gatherDot(), segmentSumScaled(), adamRows(), spmm()], memory);
+  return emitModule([gatherRows(), gatherDot(), segmentSumScaled(), adamRows(), spmm()], memory);
 }

@@ -18,6 +18,7 @@ import { rowsModule } from './rows-module.js';
 
 interface RowKernels {
   pool: WasmKernels;
+  gatherRows(table: number, ids: number, width: number, out: number, i0: number, i1: number): void;
   gatherDot(a: number, b: number, aIds: number, bIds: number, width: number, out: number, i0: number, i1: number): void;
   segmentSumScaled(scale: number, table: number, rowIds: number, seg: number, n: number, width: number, out: number, s0: number, s1: number): void;
   adamRows(w: number, g: number, m: number, v: number, rows: number, corr: number, width: number,
@@ -39,7 +40,7 @@ function getKernels(): RowKernels | null {
     const module = new WebAssembly.Module(bytes);
     const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as RowKernels;
     const pool = registerWasm(module, memory, exports as unknown as Record<string, unknown>);
-    kernels = { pool, gatherDot: exports.gatherDot, segmentSumScaled: exports.segmentSumScaled, adamRows: exports.adamRows, spmm: exports.spmm };
+    kernels = { pool, gatherRows: exports.gatherRows, gatherDot: exports.gatherDot, segmentSumScaled: exports.segmentSumScaled, adamRows: exports.adamRows, spmm: exports.spmm };
   } catch {
     kernels = null; // e.g. a browser main thread that will not compile synchronously
   }
@@ -74,12 +75,25 @@ class ArenaArgs {
  * chunks per thread, taken in turn — or in exactly the two given by `split` (the scaled
  * segment sums scan every entry once per chunk, so they want as few chunks as possible).
  */
-function run(k: RowKernels, name: 'gatherDot' | 'segmentSumScaled' | 'adamRows' | 'spmm', args: number[], rows: number, work: number, split?: number): void {
+function run(k: RowKernels, name: 'gatherRows' | 'gatherDot' | 'segmentSumScaled' | 'adamRows' | 'spmm', args: number[], rows: number, work: number, split?: number): void {
   if (work >= ROW_MIN_WORK) {
     const chunks = split !== undefined ? { total: rows, bounds: [0, split, rows] } : { total: rows, grain: Math.ceil(rows / (4 * threadCount())) };
     if (parallelWasm(k.pool, name, args, chunks)) return;
   }
   (k[name] as (...a: number[]) => void)(...args, 0, rows);
+}
+
+/** out[i] = table[ids[i]], rows of `width` 4-byte values (table and output in the arena). */
+export function wasmGatherRows(table: Float32Array | Int32Array, ids: Int32Array, width: number, out: Float32Array | Int32Array): boolean {
+  const k = getKernels();
+  if (!k) return false;
+  const pt = arenaOffset(table), po = arenaOffset(out);
+  if (pt < 0 || po < 0) return false;
+  const args = new ArenaArgs();
+  const n = ids.length;
+  run(k, 'gatherRows', [pt, args.input(ids), width, po], n, n * width);
+  args.release();
+  return true;
 }
 
 /** out[i] = a[aIds[i]] · b[bIds[i]] (float32 tables and output in the arena). */
