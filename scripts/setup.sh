@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs whatever is missing, idempotently: Debian packages (headless-gl's build and
-# runtime, Xvfb; Chromium with --browser), npm dependencies (gl builds from source), and
-# the library build (dist/). Run as root on Debian. Usage: scripts/setup.sh [--browser]
+# runtime, Xvfb; with --browser Chromium and the Vulkan loader, whose SwiftShader driver the
+# browser test and the webgpu backend run on), npm dependencies (gl builds from source; the
+# optional webgpu package is Dawn's prebuilt Node binding), and the library build (dist/).
+# Run as root on Debian. Usage: scripts/setup.sh [--browser]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(python3 make g++ pkg-config libx11-dev libxi-dev libxext-dev libgl1-mesa-dev libgl1-mesa-dri xvfb xauth)
-if [[ "${1:-}" == "--browser" ]]; then packages+=(chromium); fi
+if [[ "${1:-}" == "--browser" ]]; then packages+=(chromium libvulkan1); fi
 
 missing=()
 for p in "${packages[@]}"; do
