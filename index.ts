@@ -11,6 +11,11 @@ engine.registerBackend('webgl', async (options?: unknown) => {
   const { createWebGLBackend } = await import('./backends/webgl/index.js');
   return createWebGLBackend(options as never);
 }, 2);
+// WebGPU likewise: `await sg.setBackend('webgpu')` (Node: the optional 'webgpu' package; browser: navigator.gpu).
+engine.registerBackend('webgpu', async (options?: unknown) => {
+  const { createWebGPUBackend } = await import('./backends/webgpu/index.js');
+  return createWebGPUBackend(options as never);
+}, 3);
 
 export { Tensor, type Gradient, type GradientKinds, type GradNode, type BackwardOptions, type NestedArray } from './core/tensor.js';
 export type { Engine, MemoryReport, Tracked, BackendFactory } from './core/engine.js';

@@ -1,0 +1,236 @@
+/**
+ * Elementwise kernels: one invocation per output element.
+ *
+ * Binary ops broadcast NumPy-style. The general kernel walks the output index's coordinates
+ * from the last axis and adds each coordinate times the input's stride (0 along an axis the
+ * input has as 1). Same-shape and scalar operands get their own kernels without that loop.
+ *
+ * Special values follow the CPU backend exactly where WGSL leaves them open: log/sqrt of a
+ * negative number is NaN, pow of a negative base with an integer exponent is real, tanh and
+ * softplus do not overflow, maximum/minimum propagate NaN. log, log1p and pow use math.ts's
+ * accurate logarithm. Results below float32's smallest normal may be flushed to zero (GPUs do).
+ */
+import type { BinaryOp, UnaryOp } from '../backend.js';
+import type { DType } from '../../core/dtype.js';
+import type { Gpu, GpuBuffer } from './gpu.js';
+import { binding, computeDType, FLOAT_BITS, grid, input, MAIN_1D, paramsDecl, store, WG } from './wgsl.js';
+import { ACCURATE_MATH } from './math.js';
+import { finishOutput, outputBuffer, type GTensor } from './tensor.js';
+
+/** WGSL helpers the unary and binary expressions use. */
+const MATH = `${ACCURATE_MATH}
+fn log_(v: f32) -> f32 { return ln_(v); }
+fn sqrt_(v: f32) -> f32 { return select(sqrt(v), f32_nan(), v < 0.0); }
+fn tanh_(v: f32) -> f32 {
+  // tanh = e / (e + 2) with e = expm1(2|v|): accurate near 0 (SwiftShader's builtin is
+  // not: tanh(1e-30) = 0), and ±1 beyond |v| = 9 where e would overflow
+  if (abs(v) > 9.0) { return sign(v); }
+  let e = expm1_(2.0 * abs(v));
+  return sign(v) * (e / (e + 2.0));
+}
+fn softplus_(v: f32) -> f32 {
+  if (v > 0.0) { return v + log1p_(exp(-v)); }
+  return log1p_(exp(v));
+}
+fn sign_(v: f32) -> f32 { return select(select(0.0, -1.0, v < 0.0), 1.0, v > 0.0); }
+fn pow_(a: f32, b: f32) -> f32 {
+  if (b == 0.0) { return 1.0; }
+  if (b == 1.0) { return a; }
+  if (b == 2.0) { return a * a; }
+  if (b == 0.5) { return sqrt_(a); }
+  if (is_nan(a) || is_nan(b)) { return f32_nan(); }
+  if (a == 0.0) { return select(0.0, f32_inf(), b < 0.0); }
+  let r = exp(b * ln_(abs(a)));
+  if (a > 0.0) { return r; }
+  if (b != floor(b)) { return f32_nan(); }
+  return select(r, -r, (b * 0.5) != floor(b * 0.5));
+}
+fn max_(a: f32, b: f32) -> f32 { return select(b, a, a >= b || is_nan(a)); }
+fn min_(a: f32, b: f32) -> f32 { return select(b, a, a <= b || is_nan(a)); }`;
+
+const UNARY: Record<UnaryOp, string> = {
+  neg: '-v',
+  exp: 'exp(v)',
+  log: 'log_(v)',
+  log1p: 'log1p_(v)',
+  sqrt: 'sqrt_(v)',
+  rsqrt: '1.0 / sqrt_(v)',
+  abs: 'abs(v)',
+  sign: 'sign_(v)',
+  square: 'v * v',
+  reciprocal: '1.0 / v',
+  relu: 'select(0.0, v, v > 0.0)',
+  step: 'select(0.0, 1.0, v > 0.0)',
+  sigmoid: '1.0 / (1.0 + exp(-v))',
+  tanh: 'tanh_(v)',
+  softplus: 'softplus_(v)',
+  isfinite: 'select(0.0, 1.0, is_finite(v))',
+};
+
+/** Ops whose CPU result for NaN is 0 (comparisons); every other op passes NaN through (GPU builtins need not). */
+const NAN_IS_ZERO = new Set<UnaryOp>(['relu', 'step', 'sign', 'isfinite']);
+
+const BINARY: Record<BinaryOp, string> = {
+  add: 'a + b',
+  sub: 'a - b',
+  mul: 'a * b',
+  div: 'a / b',
+  pow: 'pow_(a, b)',
+  maximum: 'max_(a, b)',
+  minimum: 'min_(a, b)',
+  equal: 'select(0.0, 1.0, a == b)',
+  greater: 'select(0.0, 1.0, a > b)',
+  less: 'select(0.0, 1.0, a < b)',
+};
+
+const N_FIELD = [['n', 'u32']] as const;
+
+export function unary(gpu: Gpu, op: UnaryOp, x: GTensor, outDtype: DType): GpuBuffer {
+  const n = x.size;
+  const out = outputBuffer(gpu, n, outDtype);
+  if (n > 0) {
+    const od = computeDType(outDtype);
+    const k = gpu.kernel(`unary:${op}:${x.dtype}:${od}`, () => ({
+      fields: N_FIELD,
+      code: `${input(0, 'x', x.dtype)}
+${binding(1, 'out', od, true)}
+${paramsDecl(N_FIELD, 2)}
+${MATH}
+${MAIN_1D}
+  if (i >= params.n) { return; }
+  let v = ld_x(i);
+  ${store('out', od, 'i', NAN_IS_ZERO.has(op) ? UNARY[op] : `select(${UNARY[op]}, v, is_nan(v))`)}
+}`,
+    }));
+    gpu.dispatch(k, [x.buf, out], { n }, grid(Math.ceil(n / WG)));
+  }
+  return finishOutput(gpu, out, n, outDtype);
+}
+
+/** Strides of `shape` broadcast to `outShape` (0 along broadcast axes), aligned to the right. */
+function broadcastStrides(shape: readonly number[], outShape: readonly number[]): number[] {
+  const R = outShape.length;
+  const out = new Array<number>(R).fill(0);
+  let stride = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    const od = R - shape.length + d;
+    out[od] = shape[d] === 1 && outShape[od] !== 1 ? 0 : stride;
+    stride *= shape[d];
+  }
+  return out;
+}
+
+const GENERAL_FIELDS = [['shape', 'dims'], ['aStrides', 'dims'], ['bStrides', 'dims'], ['n', 'u32'], ['rank', 'u32']] as const;
+
+export function binary(gpu: Gpu, op: BinaryOp, a: GTensor, b: GTensor, outShape: readonly number[], outDtype: DType): GpuBuffer {
+  const n = outShape.reduce((p, s) => p * s, 1);
+  const out = outputBuffer(gpu, n, outDtype);
+  if (n > 0) {
+    const od = computeDType(outDtype);
+    // how each operand is indexed: the output's own index, its single element, or strides
+    const mode = a.size === n && b.size === n ? 'same' : a.size === 1 && b.size === n ? 'scalarA' : b.size === 1 && a.size === n ? 'scalarB' : 'general';
+    const [ai, bi] = mode === 'same' ? ['i', 'i'] : mode === 'scalarA' ? ['0u', 'i'] : mode === 'scalarB' ? ['i', '0u'] : ['ia', 'ib'];
+    const fields = mode === 'general' ? GENERAL_FIELDS : N_FIELD;
+    const k = gpu.kernel(`binary:${op}:${mode}:${a.dtype}:${b.dtype}:${od}`, () => ({
+      fields,
+      code: `${input(0, 'x', a.dtype)}
+${input(1, 'y', b.dtype)}
+${binding(2, 'out', od, true)}
+${paramsDecl(fields, 3)}
+${MATH}
+${MAIN_1D}
+  if (i >= params.n) { return; }
+${mode !== 'general' ? '' : `  var rest = i;
+  var ia = 0u;
+  var ib = 0u;
+  for (var d = i32(params.rank) - 1; d >= 0; d--) {
+    let s = dim(params.shape, u32(d));
+    let c = rest % s;
+    rest = rest / s;
+    ia += c * dim(params.aStrides, u32(d));
+    ib += c * dim(params.bStrides, u32(d));
+  }`}
+  let a = ld_x(${ai});
+  let b = ld_y(${bi});
+  ${store('out', od, 'i', BINARY[op])}
+}`,
+    }));
+    const params: Record<string, number | readonly number[]> = mode === 'general'
+      ? { n, rank: outShape.length, shape: outShape, aStrides: broadcastStrides(a.shape, outShape), bStrides: broadcastStrides(b.shape, outShape) }
+      : { n };
+    gpu.dispatch(k, [a.buf, b.buf, out], params, grid(Math.ceil(n / WG)));
+  }
+  return finishOutput(gpu, out, n, outDtype);
+}
+
+export function where(gpu: Gpu, cond: GTensor, a: GTensor, b: GTensor, outDtype: DType): GpuBuffer {
+  const n = cond.size;
+  const out = outputBuffer(gpu, n, outDtype);
+  if (n > 0) {
+    const od = computeDType(outDtype);
+    const k = gpu.kernel(`where:${cond.dtype}:${a.dtype}:${b.dtype}:${od}`, () => ({
+      fields: N_FIELD,
+      code: `${input(0, 'c', cond.dtype)}
+${input(1, 'x', a.dtype)}
+${input(2, 'y', b.dtype)}
+${binding(3, 'out', od, true)}
+${paramsDecl(N_FIELD, 4)}
+${MAIN_1D}
+  if (i >= params.n) { return; }
+  ${store('out', od, 'i', 'select(ld_y(i), ld_x(i), ld_c(i) != 0.0)')}
+}`,
+    }));
+    gpu.dispatch(k, [cond.buf, a.buf, b.buf, out], { n }, grid(Math.ceil(n / WG)));
+  }
+  return finishOutput(gpu, out, n, outDtype);
+}
+
+/** out = a + alpha·b (same shapes; gradient accumulation). */
+export function axpy(gpu: Gpu, a: GTensor, b: GTensor, alpha: number): GpuBuffer {
+  const n = a.size;
+  const out = outputBuffer(gpu, n, a.dtype);
+  if (n > 0) {
+    const od = computeDType(a.dtype);
+    const fields = [['n', 'u32'], ['alpha', 'f32']] as const;
+    const k = gpu.kernel(`axpy:${a.dtype}:${b.dtype}`, () => ({
+      fields,
+      code: `${input(0, 'x', a.dtype)}
+${input(1, 'y', b.dtype)}
+${binding(2, 'out', od, true)}
+${paramsDecl(fields, 3)}
+${MAIN_1D}
+  if (i >= params.n) { return; }
+  ${store('out', od, 'i', 'ld_x(i) + params.alpha * ld_y(i)')}
+}`,
+    }));
+    gpu.dispatch(k, [a.buf, b.buf, out], { n, alpha }, grid(Math.ceil(n / WG)));
+  }
+  return finishOutput(gpu, out, n, a.dtype);
+}
+
+/**
+ * x converted to `dtype`: float → int32 truncates toward zero (NaN → 0) like the CPU's
+ * Math.trunc; anything → float16 rounds to nearest even.
+ */
+export function cast(gpu: Gpu, x: GTensor, dtype: DType): GpuBuffer {
+  const n = x.size;
+  const out = outputBuffer(gpu, n, dtype);
+  if (n > 0) {
+    const od = computeDType(dtype);
+    const value = od === 'int32' ? 'select(trunc(v), 0.0, is_nan(v))' : 'v';
+    const k = gpu.kernel(`cast:${x.dtype}:${od}`, () => ({
+      fields: N_FIELD,
+      code: `${input(0, 'x', x.dtype)}
+${binding(1, 'out', od, true)}
+${paramsDecl(N_FIELD, 2)}
+${FLOAT_BITS}
+${MAIN_1D}
+  if (i >= params.n) { return; }
+  let v = ld_x(i);
+  ${store('out', od, 'i', value)}
+}`,
+    }));
+    gpu.dispatch(k, [x.buf, out], { n }, grid(Math.ceil(n / WG)));
+  }
+  return finishOutput(gpu, out, n, dtype);
+}
