@@ -10,12 +10,13 @@
  * softplus do not overflow, maximum/minimum propagate NaN. log, log1p and pow use math.ts's
  * accurate logarithm. Results below float32's smallest normal may be flushed to zero (GPUs do).
  */
-import type { BinaryOp, UnaryOp } from '../backend.js';
+import type { BinaryOp, FusedUnaryOp, UnaryOp } from '../../core/kernels.js';
 import type { DType } from '../../core/dtype.js';
 import type { Gpu, GpuBuffer } from './gpu.js';
 import { binding, computeDType, FLOAT_BITS, grid, input, MAIN_1D, paramsDecl, store, WG } from './wgsl.js';
 import { ACCURATE_MATH } from './math.js';
 import { finishOutput, outputBuffer, type GTensor } from './tensor.js';
+import { reduce } from './reduce.js';
 
 /** WGSL helpers the unary and binary expressions use. */
 const MATH = `${ACCURATE_MATH}
@@ -48,13 +49,12 @@ fn pow_(a: f32, b: f32) -> f32 {
 fn max_(a: f32, b: f32) -> f32 { return select(b, a, a >= b || is_nan(a)); }
 fn min_(a: f32, b: f32) -> f32 { return select(b, a, a <= b || is_nan(a)); }`;
 
-const UNARY: Record<UnaryOp, string> = {
+const UNARY: Record<UnaryOp | FusedUnaryOp, string> = {
   neg: '-v',
   exp: 'exp(v)',
   log: 'log_(v)',
   log1p: 'log1p_(v)',
   sqrt: 'sqrt_(v)',
-  rsqrt: '1.0 / sqrt_(v)',
   abs: 'abs(v)',
   sign: 'sign_(v)',
   square: 'v * v',
@@ -68,7 +68,7 @@ const UNARY: Record<UnaryOp, string> = {
 };
 
 /** Ops whose CPU result for NaN is 0 (comparisons); every other op passes NaN through (GPU builtins need not). */
-const NAN_IS_ZERO = new Set<UnaryOp>(['relu', 'step', 'sign', 'isfinite']);
+const NAN_IS_ZERO = new Set<UnaryOp | FusedUnaryOp>(['relu', 'step', 'sign', 'isfinite']);
 
 const BINARY: Record<BinaryOp, string> = {
   add: 'a + b',
@@ -85,7 +85,8 @@ const BINARY: Record<BinaryOp, string> = {
 
 const N_FIELD = [['n', 'u32']] as const;
 
-export function unary(gpu: Gpu, op: UnaryOp, x: GTensor, outDtype: DType): GpuBuffer {
+/** A primitive unary op or a fused one (relu, sigmoid, tanh, …: one pass instead of their composition). */
+export function unary(gpu: Gpu, op: UnaryOp | FusedUnaryOp, x: GTensor, outDtype: DType): GpuBuffer {
   const n = x.size;
   const out = outputBuffer(gpu, n, outDtype);
   if (n > 0) {
@@ -185,29 +186,6 @@ ${MAIN_1D}
   return finishOutput(gpu, out, n, outDtype);
 }
 
-/** out = a + alpha·b (same shapes; gradient accumulation). */
-export function axpy(gpu: Gpu, a: GTensor, b: GTensor, alpha: number): GpuBuffer {
-  const n = a.size;
-  const out = outputBuffer(gpu, n, a.dtype);
-  if (n > 0) {
-    const od = computeDType(a.dtype);
-    const fields = [['n', 'u32'], ['alpha', 'f32']] as const;
-    const k = gpu.kernel(`axpy:${a.dtype}:${b.dtype}`, () => ({
-      fields,
-      code: `${input(0, 'x', a.dtype)}
-${input(1, 'y', b.dtype)}
-${binding(2, 'out', od, true)}
-${paramsDecl(fields, 3)}
-${MAIN_1D}
-  if (i >= params.n) { return; }
-  ${store('out', od, 'i', 'ld_x(i) + params.alpha * ld_y(i)')}
-}`,
-    }));
-    gpu.dispatch(k, [a.buf, b.buf, out], { n, alpha }, grid(Math.ceil(n / WG)));
-  }
-  return finishOutput(gpu, out, n, a.dtype);
-}
-
 /**
  * x converted to `dtype`: float → int32 truncates toward zero (NaN → 0) like the CPU's
  * Math.trunc; anything → float16 rounds to nearest even.
@@ -233,4 +211,33 @@ ${MAIN_1D}
     gpu.dispatch(k, [x.buf, out], { n }, grid(Math.ceil(n / WG)));
   }
   return finishOutput(gpu, out, n, dtype);
+}
+
+/**
+ * The dense layer's backward from its output: dz = dy where y > 0 (relu) or dy ('linear'),
+ * one invocation per element; with `biasGrad` the column sums of dz come from reduce.ts
+ * (a workgroup per column when the batch is long). Two dispatches instead of step, mul, sum.
+ */
+export function denseGrad(gpu: Gpu, y: GTensor, dy: GTensor, relu: boolean, biasGrad: boolean): { dz: GpuBuffer; dBias: GpuBuffer | null } {
+  const N = y.shape[y.shape.length - 1] ?? 1;
+  const n = dy.size;
+  const dz = outputBuffer(gpu, n, 'float32');
+  if (n > 0) {
+    const k = gpu.kernel(`reluGrad:${y.dtype}:${dy.dtype}:${relu}`, () => ({
+      fields: N_FIELD,
+      // 'linear' does not read y (and a binding the shader never uses is not in its layout)
+      code: `${relu ? input(0, 'y', y.dtype) : ''}
+${input(relu ? 1 : 0, 'dy', dy.dtype)}
+${binding(relu ? 2 : 1, 'dz', 'float32', true)}
+${paramsDecl(N_FIELD, relu ? 3 : 2)}
+${MAIN_1D}
+  if (i >= params.n) { return; }
+  dz[i] = ${relu ? 'select(0.0, ld_dy(i), ld_y(i) > 0.0)' : 'ld_dy(i)'};
+}`,
+    }));
+    gpu.dispatch(k, relu ? [y.buf, dy.buf, dz] : [dy.buf, dz], { n }, grid(Math.ceil(n / WG)));
+  }
+  const M = N === 0 ? 0 : n / N;
+  const dBias = biasGrad ? reduce(gpu, 'sum', { buf: dz, shape: [M, N], dtype: 'float32', size: n }, [0]) : null;
+  return { dz: finishOutput(gpu, dz, n, dy.dtype), dBias: dBias && dy.dtype === 'float16' ? finishOutput(gpu, dBias, N, 'float16') : dBias };
 }

@@ -37,14 +37,19 @@ export type Command =
 export interface Executor {
   run(commands: Command[]): void;
   /** bytes [offset, offset + bytes) of buffer `id`, after every command run so far */
+  /** Rejects with the first error since the last read (a kernel that did not compile, a bad dispatch). */
   read(id: number, offset: number, bytes: number): Promise<Uint8Array>;
-  /** the first error (a kernel that did not compile, a lost device), or null */
-  error(): string | null;
+  /** an error that ends this device (it was lost), or null */
+  fatal(): string | null;
   destroy(): void;
 }
 
-/** `onError` is called with the first error, and again if its cause arrives later. */
-export function createExecutor(device: GPUDeviceLike, onError?: (message: string) => void): Executor {
+/**
+ * Errors: a lost device is fatal — every later call fails, and `onFatal` is told at once. Any
+ * other error (a kernel that does not compile, an invalid dispatch) is reported by the next
+ * read, once; the device goes on working.
+ */
+export function createExecutor(device: GPUDeviceLike, onFatal?: (message: string) => void): Executor {
   // GPUBufferUsage / GPUMapMode values from the spec (the globals may not exist here)
   const MAP_READ = 1, COPY_SRC = 4, COPY_DST = 8, UNIFORM = 64, STORAGE = 128, MODE_READ = 1;
   const UNIFORM_ALIGN = Math.max(256, device.limits.minUniformBufferOffsetAlignment ?? 256);
@@ -52,18 +57,24 @@ export function createExecutor(device: GPUDeviceLike, onError?: (message: string
   const pipelines = new Map<string, { pipeline: GPUComputePipelineLike; layout: unknown }>();
   const staging = new Map<number, GPUBufferLike[]>(); // MAP_READ buffers by size, for reads
   let uniform: GPUBufferLike | null = null;
-  let firstError: string | null = null;
+  let lost: string | null = null;
+  let pending: string | null = null;
   // An error that is only a consequence ("… is invalid due to a previous error") gives way to
   // its cause when that arrives later (a compile error is reported asynchronously).
-  let firstIsConsequence = false;
+  let pendingIsConsequence = false;
   const fail = (message: string, consequence = false) => {
-    if (firstError !== null && !(firstIsConsequence && !consequence)) return;
-    firstError = message;
-    firstIsConsequence = consequence;
-    onError?.(message);
+    if (pending !== null && !(pendingIsConsequence && !consequence)) return;
+    pending = message;
+    pendingIsConsequence = consequence;
   };
-  device.lost.then((info) => fail(`the GPU device was lost (${info.reason || 'unknown reason'}): ${info.message}`));
-  if (!(globalThis as any).process?.env?.NOLISTEN) device.addEventListener?.('uncapturederror', (e) => fail(`WebGPU error: ${e.error.message}`, /due to a previous error/.test(e.error.message)));
+  let destroyed = false;
+  device.lost.then((info) => {
+    if (destroyed) return;
+    lost = `the GPU device was lost (${info.reason || 'unknown reason'}): ${info.message}. Tensors on it are gone; ` +
+      "make the backend again (await sg.setBackend('webgpu', {})) and recreate them";
+    onFatal?.(lost);
+  });
+  device.addEventListener?.('uncapturederror', (e) => fail(`WebGPU error: ${e.error.message}`, /due to a previous error/.test(e.error.message)));
 
   const align = (n: number, a: number) => Math.ceil(n / a) * a;
 
@@ -80,7 +91,7 @@ export function createExecutor(device: GPUDeviceLike, onError?: (message: string
   }
 
   function run(commands: Command[]): void {
-    if (firstError !== null) return;
+    if (lost !== null) return;
     // one uniform buffer holds the parameters of every dispatch in this list
     let uniformBytes = 0;
     for (const c of commands) if (c.op === 'dispatch' && c.params) uniformBytes += align(c.params.byteLength, UNIFORM_ALIGN);
@@ -169,7 +180,12 @@ export function createExecutor(device: GPUDeviceLike, onError?: (message: string
   }
 
   async function read(id: number, offset: number, bytes: number): Promise<Uint8Array> {
-    if (firstError !== null) throw new Error(firstError);
+    if (lost !== null) throw new Error(lost);
+    if (pending !== null) {
+      const message = pending;
+      pending = null;
+      throw new Error(message);
+    }
     if (bytes === 0) return new Uint8Array(0);
     const size = Math.max(256, 2 ** Math.ceil(Math.log2(bytes)));
     const free = staging.get(size) ?? [];
@@ -183,10 +199,17 @@ export function createExecutor(device: GPUDeviceLike, onError?: (message: string
     try {
       await target.mapAsync(MODE_READ, 0, bytes);
     } catch (e) {
-      throw new Error(firstError ?? `webgpu: reading back ${bytes} bytes failed: ${(e as Error).message}`);
+      throw new Error(lost ?? pending ?? `webgpu: reading back ${bytes} bytes failed: ${(e as Error).message}`);
     }
     const out = new Uint8Array(target.getMappedRange(0, bytes).slice(0));
     target.unmap();
+    if (pending !== null) {
+      // an error raised by the work this read waited for (the usual case for a bad kernel)
+      if (free.length < 4) free.push(target); else target.destroy();
+      const message = pending;
+      pending = null;
+      throw new Error(message);
+    }
     if (free.length < 4) free.push(target); else target.destroy();
     return out;
   }
@@ -200,8 +223,9 @@ export function createExecutor(device: GPUDeviceLike, onError?: (message: string
       }
     },
     read,
-    error: () => firstError,
+    fatal: () => lost,
     destroy() {
+      destroyed = true;
       for (const b of buffers.values()) b.destroy();
       buffers.clear();
       device.destroy();

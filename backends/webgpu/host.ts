@@ -25,7 +25,7 @@ export interface Host {
   run(commands: Command[], transfer: ArrayBuffer[]): void;
   readSync(id: number, offset: number, bytes: number): Uint8Array;
   read(id: number, offset: number, bytes: number): Promise<Uint8Array>;
-  /** the first asynchronous error (kernel compile error, lost device), or null */
+  /** an error that ends the device (lost device, dead worker), or null; other errors come with the next read */
   error(): string | null;
   destroy(): void;
 }
@@ -61,7 +61,7 @@ export class InlineHost implements Host {
   }
 
   error(): string | null {
-    return this.executor.error();
+    return this.executor.fatal();
   }
 
   destroy(): void {
@@ -116,7 +116,7 @@ export class WorkerHost implements Host {
         if (m.error !== null || !m.bytes) p?.reject(new Error(m.error ?? 'webgpu: read failed'));
         else p?.resolve(m.bytes);
       } else if (m.type === 'error') {
-        this.failure = m.error; // a later message is the cause of an earlier one
+        this.failure ??= m.error;
       } else if (m.type === 'ran') {
         this.runsInFlight--;
         this.updateKeepAlive();

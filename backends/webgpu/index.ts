@@ -1,6 +1,8 @@
 /**
- * The WebGPU backend: every kernel of backends/backend.ts as a WGSL compute shader over
- * storage buffers. In Node it runs on Dawn (the optional `webgpu` package), in a browser on
+ * The WebGPU backend: every primitive of core/kernels.ts and the accelerations that matter
+ * for recommenders (fused unary functions, the softmax family, MF's gather-dot and its
+ * backward, scatter-add, the dense layer, the multinomial likelihood and every optimizer
+ * update, dense and lazy) as WGSL compute shaders over storage buffers. In Node it runs on Dawn (the optional `webgpu` package), in a browser on
  * `navigator.gpu` — the same code.
  *
  * Files, in reading order:
@@ -14,13 +16,15 @@
  *   elementwise.ts, reduce.ts, matmul.ts, spmm.ts, layout.ts, rows.ts, softmax.ts, optim.ts
  *
  * A DataId here is a `GpuData`: the buffer, and for int32 tensors written from the host, a
- * host copy of the ids — ops read ids on the host (gather range checks, segment sums) and
- * must not wait for the GPU. Nothing is read back unless data is asked for.
+ * host copy — int32 tensors are labels the host reads back (a loss's classes), which then
+ * need not wait for the GPU. Ids given to kernels arrive as host Int32Arrays and are
+ * uploaded with the kernel's other integer data in one buffer. Nothing is read back unless
+ * data is asked for.
  */
 import type {
-  Activation, AdaGradOptions, AdamOptions, Backend, BinaryOp, CSRInfo, DataId, MemoryInfo, ReduceOp,
+  Activation, AdaGradOptions, AdamOptions, Backend, BinaryOp, CSRInfo, DataId, FusedUnaryOp, MemoryInfo, ReduceOp,
   SGDOptions, TensorInfo, UnaryOp,
-} from '../backend.js';
+} from '../../core/kernels.js';
 import type { DType, TypedArray } from '../../core/dtype.js';
 import { sizeOf } from '../../core/shape.js';
 import { concatInto, sliceInto, transposeInto } from '../cpu/layout.js';
@@ -37,6 +41,7 @@ import { matmul, type MatmulVariant } from './matmul.js';
 import { CsrUploads, spmm } from './spmm.js';
 import * as rows from './rows.js';
 import { softmaxFamily } from './softmax.js';
+import { multinomialNLL, multinomialNLLGrad } from './multinomial.js';
 import { denseUpdate, sparseUpdate } from './optim.js';
 
 export type { WebGPUBackendOptions } from './platform.js';
@@ -182,20 +187,22 @@ export class WebGPUBackend implements Backend {
 
   cast(x: TensorInfo, dtype: DType): DataId {
     storageDType(dtype);
-    const size = sizeOf(x.shape);
-    const host = this.hostOf(x);
-    if (x.dtype === dtype) {
-      // a copy: same bits
-      const bytes = bufferBytes(size, dtype);
-      const buf = this.gpu.alloc(bytes);
-      this.gpu.copy(this.t(x).buf, buf, bytes);
-      return this.wrap(buf, size, dtype, host ? host.slice() : null);
-    }
-    return this.wrap(ew.cast(this.gpu, this.t(x), dtype), size, dtype);
+    if (x.dtype === dtype) return this.copy(x);
+    return this.wrap(ew.cast(this.gpu, this.t(x), dtype), sizeOf(x.shape), dtype);
   }
 
-  axpy(a: TensorInfo, b: TensorInfo, alpha: number): DataId {
-    return this.wrap(ew.axpy(this.gpu, this.t(a), this.t(b), alpha), sizeOf(a.shape), a.dtype);
+  /** The same bits in a new buffer (one GPU copy; int32 host copies travel along). */
+  copy(x: TensorInfo): DataId {
+    const size = sizeOf(x.shape);
+    const bytes = bufferBytes(size, x.dtype);
+    const buf = this.gpu.alloc(bytes);
+    this.gpu.copy(this.t(x).buf, buf, bytes);
+    const host = this.hostOf(x);
+    return this.wrap(buf, size, x.dtype, host ? host.slice() : null);
+  }
+
+  fusedUnary(op: FusedUnaryOp, x: TensorInfo, outDtype: DType): DataId {
+    return this.wrap(ew.unary(this.gpu, op, this.t(x), outDtype), sizeOf(x.shape), outDtype);
   }
 
   // ---- reductions ------------------------------------------------------------------------
@@ -216,6 +223,12 @@ export class WebGPUBackend implements Backend {
     const [M] = x.shape;
     const N = w.shape[1];
     return this.wrap(matmul(this.gpu, this.t(x), this.t(w), false, false, x.dtype, this.matmulVariant, bias ? this.t(bias) : null, activation), M * N, x.dtype);
+  }
+
+  denseGrad(y: TensorInfo, dy: TensorInfo, activation: Activation, biasGrad: boolean): { dz: DataId; dBias: DataId | null } {
+    const N = y.shape[y.shape.length - 1] ?? 1;
+    const { dz, dBias } = ew.denseGrad(this.gpu, this.t(y), this.t(dy), activation === 'relu', biasGrad);
+    return { dz: this.wrap(dz, sizeOf(dy.shape), dy.dtype), dBias: dBias ? this.wrap(dBias, N, dy.dtype) : null };
   }
 
   spmm(a: CSRInfo, b: TensorInfo): DataId {
@@ -255,17 +268,15 @@ export class WebGPUBackend implements Backend {
   }
 
   // ---- rows ---------------------------------------------------------------------------------
-  gatherRows(table: TensorInfo, ids: TensorInfo): DataId {
+  gatherRows(table: TensorInfo, ids: Int32Array): DataId {
     const width = sizeOf(table.shape.slice(1));
-    const n = sizeOf(ids.shape);
     const tableHost = this.hostOf(table);
-    const idsHost = this.hostOf(ids);
     let host: Int32Array | null = null;
-    if (tableHost && idsHost) {
-      host = new Int32Array(n * width);
-      gatherRowsInto(tableHost, idsHost, width, host);
+    if (tableHost) {
+      host = new Int32Array(ids.length * width);
+      gatherRowsInto(tableHost, ids, width, host);
     }
-    return this.wrap(rows.gatherRows(this.gpu, this.t(table), this.t(ids), width), n * width, table.dtype, host);
+    return this.wrap(rows.gatherRows(this.gpu, this.t(table), ids, width), ids.length * width, table.dtype, host);
   }
 
   segmentSumRows(values: TensorInfo, segmentIds: Int32Array, numSegments: number): DataId {
@@ -279,15 +290,15 @@ export class WebGPUBackend implements Backend {
     if (target.dtype === 'int32') data(target.dataId).host = null; // the host copy is stale now
   }
 
-  gatherDot(a: TensorInfo, b: TensorInfo, aIds: TensorInfo, bIds: TensorInfo): DataId {
+  gatherDot(a: TensorInfo, b: TensorInfo, aIds: Int32Array, bIds: Int32Array): DataId {
     const outDtype: DType = a.dtype === b.dtype ? a.dtype : 'float32';
     const width = sizeOf(a.shape.slice(1));
-    return this.wrap(rows.gatherDot(this.gpu, this.t(a), this.t(b), this.t(aIds), this.t(bIds), width, outDtype), sizeOf(aIds.shape), outDtype);
+    return this.wrap(rows.gatherDot(this.gpu, this.t(a), this.t(b), aIds, bIds, width, outDtype), aIds.length, outDtype);
   }
 
-  segmentSumScaledRows(scale: TensorInfo, table: TensorInfo, rowIds: TensorInfo, segmentIds: Int32Array, numSegments: number): DataId {
+  segmentSumScaledRows(scale: TensorInfo, table: TensorInfo, rowIds: Int32Array, segmentIds: Int32Array, numSegments: number): DataId {
     const width = sizeOf(table.shape.slice(1));
-    return this.wrap(rows.segmentSumScaledRows(this.gpu, this.t(scale), this.t(table), this.t(rowIds), segmentIds, numSegments, width),
+    return this.wrap(rows.segmentSumScaledRows(this.gpu, this.t(scale), this.t(table), rowIds, segmentIds, numSegments, width),
       numSegments * width, table.dtype);
   }
 
@@ -303,6 +314,16 @@ export class WebGPUBackend implements Backend {
   logSumExp(x: TensorInfo): DataId {
     const cols = x.shape[x.shape.length - 1];
     return this.wrap(softmaxFamily(this.gpu, 'logSumExp', this.t(x)), sizeOf(x.shape) / Math.max(cols, 1), x.dtype);
+  }
+
+  // ---- the user-row models' loss -------------------------------------------------------------
+  multinomialNLL(logits: TensorInfo, targets: CSRInfo): { loss: DataId; stats: DataId } {
+    const { loss, stats } = multinomialNLL(this.gpu, this.uploads, this.t(logits), targets);
+    return { loss: this.wrap(loss, 1, 'float32'), stats: this.wrap(stats, 2 * targets.shape[0], 'float32') };
+  }
+
+  multinomialNLLGrad(logits: TensorInfo, stats: TensorInfo, targets: CSRInfo, dy: TensorInfo): DataId {
+    return this.wrap(multinomialNLLGrad(this.gpu, this.uploads, this.t(logits), this.t(stats), targets, this.t(dy)), sizeOf(logits.shape), 'float32');
   }
 
   // ---- optimizers (one dispatch each; the sparse ones over the touched rows only) ----------------

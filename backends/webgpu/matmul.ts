@@ -19,7 +19,7 @@
  * An optional epilogue adds a bias row and applies relu before the block is written: the
  * `dense` layer as one kernel.
  */
-import type { Activation } from '../backend.js';
+import type { Activation } from '../../core/kernels.js';
 import type { DType } from '../../core/dtype.js';
 import type { Gpu, GpuBuffer } from './gpu.js';
 import { binding, input, paramsDecl } from './wgsl.js';

@@ -5,7 +5,7 @@
  * dispatch that updates w, m and v together (WebGL needed a pass per output texture). The
  * row-sparse (lazy) update is the same arithmetic over only the touched rows: invocation
  * (i, j) updates element j of row rows[i] — **one dispatch whatever the number of rows**,
- * with the row list (and, for Adam, each row's step count) uploaded alongside the gradient.
+ * with the row list (and, for Adam, each row's step count) uploaded as one buffer.
  * The dense and sparse kernels share one WGSL function per optimizer, so a row both touch
  * gets the same result.
  */
@@ -107,13 +107,12 @@ export function sparseUpdate(gpu: Gpu, kind: OptimizerKind, w: GTensor, rows: In
   if (n === 0) return;
   const names = STATE[kind];
   const adam = kind === 'adam';
-  const stateAt = 3 + (adam ? 1 : 0);
+  const stateAt = 3;
   const k = gpu.kernel(`update:${kind}:sparse:${grad.dtype}`, () => ({
     fields: FIELDS,
     code: `${binding(0, 'w', 'float32', true)}
 ${input(1, 'g', grad.dtype)}
 ${binding(2, 'rows', 'int32')}
-${adam ? binding(3, 'steps', 'int32') : ''}
 ${names.map((s, i) => binding(stateAt + i, s, 'float32', true)).join('\n')}
 ${paramsDecl(FIELDS, stateAt + names.length)}
 ${adam ? ACCURATE_MATH : ''}
@@ -123,17 +122,21 @@ ${MAIN_1D}
   let r = i / params.width;
   let j = i - r * params.width;
 ${adam ? `  // 1 − β^t = −expm1(t·ln β), exact to float32 rounding even at t = 1
-  let t = f32(steps[r]);
+  let t = f32(rows[params.n / params.width + r]);
   let c1 = -expm1_(t * params.lnBeta1);
   let c2 = -expm1_(t * params.lnBeta2);` : '  let c1 = 1.0;\n  let c2 = 1.0;'}
   update(u32(rows[r]) * params.width + j, i, c1, c2);
 }`,
   }));
-  const rowBuf = uploadInts(gpu, rows);
-  const stepBuf = adam ? uploadInts(gpu, rowSteps!) : null;
-  const buffers = [w.buf, grad.buf, rowBuf, ...(stepBuf ? [stepBuf] : []), ...state.map((s) => s.buf)];
-  gpu.dispatch(k, buffers, paramsOf(hyper, n, width, 1, 1), grid(Math.ceil(n / WG)));
+  // one upload: the rows, then (Adam) their step counts
+  let ids = rows;
+  if (adam) {
+    ids = new Int32Array(2 * rows.length);
+    ids.set(rows);
+    ids.set(rowSteps!, rows.length);
+  }
+  const rowBuf = uploadInts(gpu, ids);
+  gpu.dispatch(k, [w.buf, grad.buf, rowBuf, ...state.map((s) => s.buf)], paramsOf(hyper, n, width, 1, 1), grid(Math.ceil(n / WG)));
   gpu.release(rowBuf);
-  if (stepBuf) gpu.release(stepBuf);
 }
 

@@ -10,7 +10,7 @@
  * results in shared memory (a tree, log2(256) = 8 barrier steps). Sums are float32, so they
  * differ from the CPU's float64 sums by float32 rounding. max/min propagate NaN.
  */
-import type { ReduceOp } from '../backend.js';
+import type { ReduceOp } from '../../core/kernels.js';
 import { sizeOf } from '../../core/shape.js';
 import type { Gpu, GpuBuffer } from './gpu.js';
 import { binding, computeDType, FLOAT_BITS, grid, input, MAIN_1D, mainPerGroup, paramsDecl, store, WG } from './wgsl.js';

@@ -9,7 +9,7 @@
  * forward and backward is uploaded once. A CSR has no dispose(), so only the most recent
  * CACHE_ENTRIES uploads are kept and older ones freed (an evicted CSR is uploaded again).
  */
-import type { CSRInfo } from '../backend.js';
+import type { CSRInfo } from '../../core/kernels.js';
 import type { DType } from '../../core/dtype.js';
 import type { Gpu, GpuBuffer } from './gpu.js';
 import { binding, grid, input, MAIN_1D, paramsDecl, WG } from './wgsl.js';

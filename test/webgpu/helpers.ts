@@ -7,7 +7,7 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import * as sg from '../../index.js';
-import type { Backend, DataId, TensorInfo } from '../../backends/backend.js';
+import type { Backend, DataId, TensorInfo } from '../../core/kernels.js';
 import type { WebGPUBackend } from '../../backends/webgpu/index.js';
 import type { DType, TypedArray } from '../../core/dtype.js';
 import { decodeHalfArray, encodeHalfArray } from '../../core/float16.js';
@@ -17,7 +17,7 @@ export { elementError, normError, randomInts, randomValues, rng, fmt } from '../
 
 export interface Pair {
   cpu: Backend;
-  gpu: WebGPUBackend;
+  gpu: WebGPUBackend & Backend;
 }
 
 /** Why WebGPU cannot run on this machine at all (null: it should). */
@@ -53,7 +53,7 @@ export async function backendsOrSkip(file: string): Promise<Pair | null> {
     return null;
   }
   await sg.setBackend('webgpu');
-  const gpu = sg.engine.backend as WebGPUBackend;
+  const gpu = sg.engine.backend as unknown as WebGPUBackend;
   await sg.setBackend('cpu');
   pair = { cpu: sg.engine.backend, gpu };
   return pair;
