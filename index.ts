@@ -38,7 +38,7 @@ export * as viz from './viz/index.js';
 export { save, load, CHECKPOINT_FORMAT_VERSION, type SaveOptions, type LoadOptions as CheckpointLoadOptions, type LoadedModel } from './models/checkpoint.js';
 export { readSafetensors, writeSafetensors, SafetensorsError, type SafetensorsFile, type TensorToWrite } from './models/safetensors.js';
 
-/** Makes `name` ('cpu' | 'webgl') the active backend. */
+/** Makes `name` ('cpu' | 'webgl' | 'webgpu') the active backend. */
 export async function setBackend(name: string, options?: unknown): Promise<void> {
   await engine.setBackend(name, options);
 }
@@ -52,8 +52,8 @@ export { engine };
 export const version = '0.1.0';
 
 /**
- * A report of what this installation can do: version, runtime, backends, and for WebGL
- * the GL version, renderer and extensions (or why no context could be made).
+ * A report of what this installation can do: version, runtime, backends, for WebGL the GL
+ * version, renderer and extensions, and for WebGPU the adapter and its limits (or why none could be made).
  */
 export async function info(): Promise<string> {
   const lines = [
@@ -73,6 +73,13 @@ export async function info(): Promise<string> {
     }
   } catch (e) {
     lines.push(`webgl: unavailable — ${(e as Error).message}`);
+  }
+  try {
+    const backend = await engine.backendInstance('webgpu');
+    const { webgpuInfo, describeWebGPU, WebGPUBackend } = await import('./backends/webgpu/index.js');
+    lines.push(...describeWebGPU(webgpuInfo(backend instanceof WebGPUBackend ? backend : undefined)));
+  } catch (e) {
+    lines.push(`webgpu: unavailable — ${(e as Error).message}`);
   }
   return lines.join('\n');
 }

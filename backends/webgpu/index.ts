@@ -407,3 +407,17 @@ export function webgpuInfo(backend?: WebGPUBackend): WebGPUInfo | null {
   if (backend) return backend.info();
   return live.length ? live[live.length - 1].info() : null;
 }
+
+/** `sg.info()`'s lines for the webgpu backend. */
+export function describeWebGPU(info: WebGPUInfo | null): string[] {
+  if (!info) return ['webgpu: no backend made'];
+  const name = [info.vendor, info.architecture, info.description, info.device].filter((x) => x).join(' ') || 'unnamed adapter';
+  const mib = (b: number) => `${Math.round(b / 2 ** 20)} MiB`;
+  return [
+    `webgpu: ${name}${info.software ? ' (a software adapter: it runs on the CPU)' : ''}`,
+    `  via ${info.source}${info.vulkanDriver ? `, Vulkan driver ${info.vulkanDriver}` : ''}; WebGPU runs ${info.host === 'worker' ? 'in a worker (synchronous reads work)' : 'in this thread (asynchronous reads only)'}`,
+    `  limits: storage buffers up to ${mib(info.limits.maxStorageBufferBindingSize)}, ${info.limits.maxComputeInvocationsPerWorkgroup} invocations and ` +
+      `${info.limits.maxComputeWorkgroupStorageSize / 1024} KiB shared memory per workgroup, ${info.limits.maxStorageBuffersPerShaderStage} storage buffers per kernel`,
+    `  features: ${info.features.join(' ') || 'none'}`,
+  ];
+}
