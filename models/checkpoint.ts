@@ -339,6 +339,7 @@ function valuesOf(s: Stored): Float32Array | Float64Array | Int32Array {
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+const INT32_MAX = 2147483647;
 
 /** Rebuilds the model (under a budget), checks every tensor against it, then fills it. */
 function materialize(p: Parsed, path: string): LoadedModel {
@@ -397,9 +398,10 @@ function checkMeta(meta: unknown, model: Recommender, fail: Fail): ModelMeta {
   const ids = (key: 'userIds' | 'itemIds', n: number) => {
     const v = m[key];
     if (v === undefined) return;
-    if (!Array.isArray(v) || v.length !== n || !v.every((x) => typeof x === 'string' || (typeof x === 'number' && Number.isFinite(x)))) {
-      fail(`has meta.${key} that is not ${n} ids (numbers or strings)`);
+    if (!Array.isArray(v) || v.length !== n || !v.every((x) => typeof x === 'string' || Number.isSafeInteger(x))) {
+      fail(`has meta.${key} that is not ${n} ids (integers or strings)`);
     }
+    if (new Set(v.map(String)).size !== n) fail(`has meta.${key} with an id listed twice`);
   };
   ids('userIds', model.numUsers);
   ids('itemIds', model.numItems);
@@ -425,16 +427,18 @@ function restoreOptimizer(o: NonNullable<Parsed['optimizer']>, model: Recommende
   const extra = o.extra ?? {};
   if (!isPlainObject(extra)) fail('has optimizer extra state that is not an object');
   const x = extra as Record<string, unknown>;
-  if (x.iterations !== undefined && !isCount(x.iterations)) fail(`has optimizer iterations ${show(x.iterations, 40)}, not a count`);
-  if (x.denseSteps !== undefined && (!Array.isArray(x.denseSteps) || x.denseSteps.length !== params.length || !x.denseSteps.every(isCount))) {
-    fail(`has optimizer denseSteps that are not ${params.length} counts`);
+  if (!isCount(x.iterations) || x.iterations > INT32_MAX) fail(`has optimizer iterations ${show(x.iterations, 40)}, not a step count`);
+  // no parameter or row can have been updated more often than the optimizer stepped
+  const steps = (v: unknown) => isCount(v) && v <= (x.iterations as number);
+  if (x.denseSteps !== undefined && (!Array.isArray(x.denseSteps) || x.denseSteps.length !== params.length || !x.denseSteps.every(steps))) {
+    fail(`has optimizer denseSteps that are not ${params.length} counts of at most ${x.iterations} steps`);
   }
   if (x.rowSteps !== undefined) {
     const rows = x.rowSteps;
     if (!Array.isArray(rows) || rows.length !== params.length) fail(`has optimizer rowSteps that are not one entry per parameter`);
     (rows as unknown[]).forEach((r, i) => {
       if (r === null) return;
-      if (!Array.isArray(r) || r.length !== params[i].shape[0] || !r.every(isCount)) fail(`has optimizer rowSteps[${i}] that is not ${params[i].shape[0]} counts`);
+      if (!Array.isArray(r) || r.length !== params[i].shape[0] || !r.every(steps)) fail(`has optimizer rowSteps[${i}] that is not ${params[i].shape[0]} counts of at most ${x.iterations} steps`);
     });
   }
   opt.loadExtraState(x);

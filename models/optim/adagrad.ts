@@ -22,6 +22,7 @@ export class AdaGrad extends Optimizer {
   constructor(params: Tensor[], opts: AdaGradOptions = {}) {
     super(params, opts, 0.01);
     this.eps = opts.eps ?? 1e-7;
+    if (!(this.eps > 0 && this.eps < Infinity)) throw new Error(`AdaGrad: eps must be a finite number > 0, got ${this.eps}`);
   }
 
   override hyperParameters() {

@@ -48,6 +48,10 @@ export class Adam extends Optimizer {
     this.beta1 = opts.beta1 ?? 0.9;
     this.beta2 = opts.beta2 ?? 0.999;
     this.eps = opts.eps ?? 1e-8;
+    for (const [k, v] of [['beta1', this.beta1], ['beta2', this.beta2]] as const) {
+      if (!(v >= 0 && v < 1)) throw new Error(`Adam: ${k} must be in [0, 1), got ${v}`);
+    }
+    if (!(this.eps > 0 && this.eps < Infinity)) throw new Error(`Adam: eps must be a finite number > 0, got ${this.eps}`);
   }
 
   private opts(): AdamKernelOptions {

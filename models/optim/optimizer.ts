@@ -48,7 +48,9 @@ export abstract class Optimizer {
     this.lr = opts.lr ?? defaultLr;
     this.weightDecay = opts.weightDecay ?? 0;
     this.lazy = opts.lazy ?? true;
-    if (!(this.lr > 0)) throw new Error(`${this.constructor.name}: learning rate must be > 0, got ${this.lr}`);
+    if (!(this.lr > 0 && this.lr < Infinity)) throw new Error(`${this.constructor.name}: learning rate must be a finite number > 0, got ${this.lr}`);
+    if (!(this.weightDecay >= 0 && this.weightDecay < Infinity)) throw new Error(`${this.constructor.name}: weightDecay must be a finite number ≥ 0, got ${this.weightDecay}`);
+    if (typeof this.lazy !== 'boolean') throw new Error(`${this.constructor.name}: lazy must be true or false, got ${String(this.lazy)}`);
   }
 
   /** A zero state tensor shaped like p, made once and kept. */

@@ -26,6 +26,7 @@ export class SGD extends Optimizer {
   constructor(params: Tensor[], opts: SGDOptions = {}) {
     super(params, opts, 0.01);
     this.momentum = opts.momentum ?? 0;
+    if (!(this.momentum >= 0 && this.momentum < 1)) throw new Error(`SGD: momentum must be in [0, 1), got ${this.momentum}`);
   }
 
   override hyperParameters() {

@@ -51,4 +51,16 @@ test('csr: non-integer indices and indptr are errors, not truncated', () => {
   assert.equal(Array.from(sg.csr([0, 1], [2], null, [1, 3]).indices), [2]);
 });
 
+test('optimizers refuse hyper-parameters out of range (a checkpoint cannot smuggle beta1 = 9e15 in)', () => {
+  const p = [sg.variable(sg.tensor([1, 2]))];
+  assert.throws(() => new sg.optim.Adam(p, { beta1: 9e15 }), /Adam: beta1 must be in \[0, 1\), got 9000000000000000/);
+  assert.throws(() => new sg.optim.Adam(p, { beta2: 1 }), /beta2 must be in \[0, 1\)/);
+  assert.throws(() => new sg.optim.Adam(p, { eps: 0 }), /Adam: eps must be a finite number > 0/);
+  assert.throws(() => new sg.optim.SGD(p, { momentum: -0.1 }), /SGD: momentum must be in \[0, 1\)/);
+  assert.throws(() => new sg.optim.AdaGrad(p, { weightDecay: -1 }), /weightDecay must be a finite number ≥ 0/);
+  assert.throws(() => new sg.optim.SGD(p, { lr: Infinity }), /learning rate must be a finite number > 0/);
+  assert.throws(() => new sg.optim.SGD(p, { lazy: 'yes' as never }), /lazy must be true or false/);
+  new sg.optim.Adam(p, { beta1: 0, beta2: 0.5, eps: 1e-6, weightDecay: 0.1 });
+});
+
 test.run();
