@@ -9,14 +9,15 @@
  */
 import type { FloatArray, NumArray } from './elementwise.js';
 import { matmulInto } from './matmul.js';
+import type { Arena } from './memory.js';
 import { wasmDense, wasmReluGrad } from './wasm/gemm.js';
 
 /** out[M,N] = act(x[M,K] · w[K,N] + bias[N]); bias may be null, act is relu or identity. */
-export function denseInto(x: FloatArray, w: FloatArray, M: number, K: number, N: number,
+export function denseInto(arena: Arena, x: FloatArray, w: FloatArray, M: number, K: number, N: number,
   bias: FloatArray | null, relu: boolean, out: FloatArray): void {
   if (x instanceof Float32Array && w instanceof Float32Array && out instanceof Float32Array &&
-    (bias === null || bias instanceof Float32Array) && wasmDense(x, w, M, K, N, false, false, bias, relu, out)) return;
-  matmulInto(x, w, M, K, N, false, false, out);
+    (bias === null || bias instanceof Float32Array) && wasmDense(arena, x, w, M, K, N, false, false, bias, relu, out)) return;
+  matmulInto(arena, x, w, M, K, N, false, false, out);
   biasActivationInto(out, N, bias, relu);
 }
 
@@ -36,9 +37,9 @@ function biasActivationInto(out: FloatArray, N: number, bias: FloatArray | null,
  * as in relu's own backward), and column sums of dz into `dBias` when given. float32 relu
  * goes to WebAssembly (branch-free; the bias sums are then float32).
  */
-export function denseGradInto(y: NumArray, dy: NumArray, N: number, relu: boolean, dz: NumArray, dBias: NumArray | null): void {
+export function denseGradInto(arena: Arena, y: NumArray, dy: NumArray, N: number, relu: boolean, dz: NumArray, dBias: NumArray | null): void {
   if (relu && y instanceof Float32Array && dy instanceof Float32Array && dz instanceof Float32Array &&
-    (dBias === null || dBias instanceof Float32Array) && wasmReluGrad(y, dy, N, dz, dBias)) return;
+    (dBias === null || dBias instanceof Float32Array) && wasmReluGrad(arena, y, dy, N, dz, dBias)) return;
   const acc = dBias ? new Float64Array(N) : null; // float64 sums, as the reductions use
   for (let base = 0; base < dy.length; base += N) {
     for (let j = 0; j < N; j++) {

@@ -3,6 +3,7 @@
  * outside the loop), so V8 compiles straight-line arithmetic with no per-element calls.
  */
 import type { BinaryOp, FusedUnaryOp, UnaryOp } from '../../core/kernels.js';
+import { broadcastIndexMap } from '../../core/shape.js';
 
 export type FloatArray = Float32Array | Float64Array;
 export type NumArray = Float32Array | Float64Array | Int32Array;
@@ -153,4 +154,33 @@ export function binaryIndexed(op: BinaryOp, a: NumArray, ai: Int32Array | null, 
   const f = BINARY[op];
   const n = out.length;
   for (let i = 0; i < n; i++) out[i] = f(a[ai === null ? i : ai[i]], b[bi === null ? i : bi[i]]);
+}
+
+/**
+ * out = a op b with NumPy broadcasting, by the cheapest path that fits: same shape, a scalar
+ * on either side, a broadcast row or column (broadcastKind), else a general index map.
+ */
+export function binaryInto(op: BinaryOp, av: NumArray, aShape: readonly number[], bv: NumArray, bShape: readonly number[],
+  outShape: readonly number[], out: NumArray): void {
+  const an = av.length;
+  const bn = bv.length;
+  const n = out.length;
+  if (an === n && bn === n) binarySameShape(op, av, bv, out);
+  else if (bn === 1 && an === n) binaryScalar(op, av, bv[0], true, out);
+  else if (an === 1 && bn === n) binaryScalar(op, bv, av[0], false, out);
+  else if (an === 1 && bn === 1) out.fill(BINARY_SCALAR(op, av[0], bv[0]));
+  else {
+    const aHow = an === n ? null : broadcastKind(aShape, outShape);
+    const bHow = bn === n ? null : broadcastKind(bShape, outShape);
+    if (an === n && bHow) binaryBroadcastFast(op, av, bv, bHow, false, out);
+    else if (bn === n && aHow) binaryBroadcastFast(op, bv, av, aHow, true, out);
+    else if (bn === 1 && aHow) {
+      // expand a (e.g. dy [B,1] → [B,D] in a sum's backward), then apply the scalar in place
+      binaryBroadcastFast('add', out.fill(0), av, aHow, true, out);
+      binaryScalar(op, out, bv[0], true, out);
+    } else if (an === 1 && bHow) {
+      binaryBroadcastFast('add', out.fill(0), bv, bHow, false, out);
+      binaryScalar(op, out, av[0], false, out);
+    } else binaryIndexed(op, av, broadcastIndexMap(aShape, outShape), bv, broadcastIndexMap(bShape, outShape), out);
+  }
 }

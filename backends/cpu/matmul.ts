@@ -1,11 +1,11 @@
 /**
- * Dense and sparse matrix products. Loop orders keep the innermost loop walking memory
+ * Dense matrix products (CSR × dense is spmm.ts). Loop orders keep the innermost loop walking memory
  * contiguously (i-k-j for a·b, dot products of rows for a·bᵀ), which on a CPU matters more
  * than anything else short of SIMD.
  */
-import type { CSRInfo } from '../../core/kernels.js';
 import type { FloatArray } from './elementwise.js';
 import { parallelRows } from './threads.js';
+import type { Arena } from './memory.js';
 import { wasmMatmul } from './wasm/gemm.js';
 
 /** A [rows, cols] row-major → its transpose [cols, rows], row-major. */
@@ -29,10 +29,10 @@ function transposed(a: FloatArray, rows: number, cols: number): FloatArray {
  * (wasm/gemm.ts: float32 sums, several times faster); float64 always stays here, exact
  * enough for the gradient checks.
  */
-export function matmulInto(a: FloatArray, b: FloatArray, M: number, K: number, N: number,
+export function matmulInto(arena: Arena, a: FloatArray, b: FloatArray, M: number, K: number, N: number,
   transposeA: boolean, transposeB: boolean, out: FloatArray): void {
   if (a instanceof Float32Array && b instanceof Float32Array && out instanceof Float32Array &&
-    wasmMatmul(a, b, M, K, N, transposeA, transposeB, out)) return;
+    wasmMatmul(arena, a, b, M, K, N, transposeA, transposeB, out)) return;
   const A = transposeA ? transposed(a, K, M) : a;
   const B = transposeB ? b : transposed(b, K, N);
   if (!parallelRows(matmulRows, [A, B, K, N, out], M, M * N * K)) matmulRows(A, B, K, N, out, 0, M);
@@ -91,22 +91,5 @@ export function matmulRows(A: FloatArray, B: FloatArray, K: number, N: number, o
       for (let k = 0; k < K; k++) s += A[ai + k] * B[bj + k];
       out[i * N + j] = s;
     }
-  }
-}
-
-/** out[M,N] = A[M,K] (CSR) · b[K,N]: each stored entry adds a scaled row of b. */
-export function spmmInto(a: CSRInfo, b: FloatArray, N: number, out: FloatArray): void {
-  const M = a.shape[0];
-  const { indptr, indices, values } = a;
-  const row = new Float64Array(N);
-  for (let i = 0; i < M; i++) {
-    if (indptr[i] === indptr[i + 1]) continue; // empty row: out is already zero
-    row.fill(0);
-    for (let p = indptr[i]; p < indptr[i + 1]; p++) {
-      const v = values[p];
-      const bk = indices[p] * N;
-      for (let j = 0; j < N; j++) row[j] += v * b[bk + j];
-    }
-    out.set(row, i * N);
   }
 }

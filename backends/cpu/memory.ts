@@ -1,5 +1,6 @@
 /**
- * Where the CPU backend's arrays come from. Three reasons not to write `new Float32Array(n)`:
+ * Where a CPU backend's arrays come from: its `Arena`. Three reasons not to write
+ * `new Float32Array(n)`:
  *
  * - Page faults. A fresh multi-megabyte typed array is mapped zeroed by the OS and faulted in
  *   page by page on first touch; on the 2-core CI machine that costs 3–6 ms per 6.4 MB — more
@@ -9,18 +10,22 @@
  * - Threads. Big arrays live in shared memory, so a kernel can split its rows with the worker
  *   thread (threads.ts) without first copying a 14 MB embedding table.
  * - WebAssembly. That shared memory is one `WebAssembly.Memory` (the "arena"), so the SIMD
- *   row kernels (wasm/rows.ts) work on embedding tables and optimizer state in place: an
- *   array's address in the arena is just its `byteOffset`.
+ *   kernels (gather-dot.ts, adam.ts, …, via wasm/modules.ts) work on embedding tables and
+ *   optimizer state in place: an array's address in the arena is just its `byteOffset`.
  *
- * The arena hands out blocks in size classes (four per power of two, so at most 25% is
- * wasted) from per-class free lists, else from the top; it grows by whole pages and never
- * shrinks (WebAssembly memories cannot), so its size is the peak of what was live per class.
- * Growing a shared memory never moves or detaches the views already handed out.
+ * The arena rounds each request to a size class (eight per power of two, so at most 12.5%
+ * is wasted) and takes it from a coalescing best-fit free list (`FreeList`), else from the
+ * top; it grows by at least half again at a time and never shrinks (WebAssembly memories
+ * cannot), so a long run settles at its peak of live bytes. Growing a shared memory never
+ * moves or detaches the views already handed out.
  *
  * Where there is no SharedArrayBuffer (a browser page without cross-origin isolation), big
- * arrays are plain ArrayBuffers, still recycled through the same free lists by exact size.
- * Only arrays the backend owns come from here: `Tensor.dataSync()` hands users a copy, so a
- * recycled block is never one a user still holds.
+ * arrays are plain ArrayBuffers, recycled by exact size. Only arrays the backend owns come
+ * from here: `Tensor.dataSync()` hands users a copy, so a recycled block is never one a user
+ * still holds.
+ *
+ * Each CpuBackend owns one Arena (and the WebAssembly kernels instantiated on its memory,
+ * wasm/modules.ts): nothing here is module-global, so backends never share blocks.
  */
 import type { DType, TypedArray } from '../../core/dtype.js';
 
@@ -97,86 +102,9 @@ export class FreeList {
   }
 }
 
-interface Arena {
-  memory: WebAssembly.Memory;
-  free: FreeList;
-  /** bytes at or above this offset were never handed out: still zero */
-  highWater: number;
-}
-
-let arena: Arena | null | undefined;
-/** where each arena array starts and how big its block is */
-const blocks = new WeakMap<TypedArray, { offset: number; size: number }>();
-/**
- * A tensor dropped without dispose() still gives its block back, when the garbage collector
- * collects its array (as a plain ArrayBuffer would be freed).
- */
-const collected = typeof FinalizationRegistry === 'function'
-  ? new FinalizationRegistry<{ offset: number; size: number }>((block) => freeBlock(block))
-  : null;
-
-function freeBlock(block: { offset: number; size: number }): void {
-  arena!.free.give(block.offset, block.size);
-}
-const plainFree = new Map<number, ArrayBuffer[]>();
-let plainPooled = 0;
-const arenaEnabled = !(typeof process !== 'undefined' && process.env?.SPARSEGRAD_ARENA === '0');
-
-function getArena(): Arena | null {
-  if (arena !== undefined) return arena;
-  arena = null;
-  if (!arenaEnabled || typeof SharedArrayBuffer !== 'function' || typeof WebAssembly !== 'object') return arena;
-  try {
-    const memory = new WebAssembly.Memory({ initial: 256, maximum: ARENA_MAX_PAGES, shared: true });
-    arena = { memory, free: new FreeList(), highWater: 0 };
-  } catch {
-    arena = null; // shared memories not allowed here
-  }
-  return arena;
-}
-
-/** The shared WebAssembly memory big arrays live in, or null where there is none. */
-export function arenaMemory(): WebAssembly.Memory | null {
-  return getArena()?.memory ?? null;
-}
-
-/** Byte offset of `values` in the arena, or -1 when it is not an arena array. */
-export function arenaOffset(values: ArrayBufferView): number {
-  const b = blocks.get(values as TypedArray);
-  return b ? b.offset : -1;
-}
-
-/** Block sizes: 8 steps per power of two (≤ 12.5% waste), multiples of 16 bytes. */
-function classSize(bytes: number): number {
-  const step = Math.max(16, 2 ** (Math.floor(Math.log2(bytes)) - 3));
-  return Math.ceil(bytes / step) * step;
-}
-
-/** A block of the arena (recycled: it may hold old data), or null when the arena is full. */
-function arenaBlock(a: Arena, size: number): { offset: number; recycled: boolean } | null {
-  const offset = a.free.take(size);
-  const end = offset + size;
-  const have = a.memory.buffer.byteLength;
-  if (end > have) {
-    // grow by at least half again, so a growing workload does not grow page by page
-    const pages = Math.max(Math.ceil((end - have) / PAGE_BYTES), Math.ceil(have / PAGE_BYTES / 2));
-    const needed = Math.ceil((end - have) / PAGE_BYTES);
-    for (const n of [Math.min(pages, ARENA_MAX_PAGES - have / PAGE_BYTES), needed]) {
-      try {
-        a.memory.grow(n);
-        break;
-      } catch {
-        // too much at once: try just what this block needs
-      }
-    }
-    if (end > a.memory.buffer.byteLength) {
-      a.free.give(offset, size);
-      return null;
-    }
-  }
-  const recycled = offset < a.highWater;
-  a.highWater = Math.max(a.highWater, end);
-  return { offset, recycled };
+interface Block {
+  offset: number;
+  size: number;
 }
 
 type Ctor = new (buffer: ArrayBufferLike, byteOffset?: number, length?: number) => TypedArray;
@@ -190,70 +118,149 @@ function ctorOf(dtype: DType): Ctor & { BYTES_PER_ELEMENT: number } {
   }
 }
 
-/** A zeroed array of `size` elements of `dtype`'s storage type. */
-export function alloc(dtype: DType, size: number): TypedArray {
-  const ctor = ctorOf(dtype);
-  const bytes = size * ctor.BYTES_PER_ELEMENT;
-  if (bytes < BIG_BYTES) return new ctor(new ArrayBuffer(bytes));
-  const inArena = arenaAlloc(dtype, size);
-  if (inArena) return inArena;
-  const reuse = plainFree.get(bytes)?.pop();
-  if (reuse) {
-    plainPooled -= bytes;
-    const arr = new ctor(reuse, 0, size);
-    arr.fill(0);
+/** Block sizes: 8 steps per power of two (≤ 12.5% waste), multiples of 16 bytes. */
+function classSize(bytes: number): number {
+  const step = Math.max(16, 2 ** (Math.floor(Math.log2(bytes)) - 3));
+  return Math.ceil(bytes / step) * step;
+}
+
+const arenaEnabled = !(typeof process !== 'undefined' && process.env?.SPARSEGRAD_ARENA === '0');
+
+/** A shared WebAssembly memory of `initial` pages that may grow to 4 GiB, or null where none can be made. */
+function sharedMemory(): WebAssembly.Memory | null {
+  if (!arenaEnabled || typeof SharedArrayBuffer !== 'function' || typeof WebAssembly !== 'object') return null;
+  try {
+    return new WebAssembly.Memory({ initial: 256, maximum: ARENA_MAX_PAGES, shared: true });
+  } catch {
+    return null; // shared memories not allowed here
+  }
+}
+
+/**
+ * One CPU backend's memory: the arena (a shared WebAssembly memory, when there can be one)
+ * and the pool of recycled plain buffers. Owned by the backend that made it, so two backends
+ * — or two copies of the library in one process — never share blocks or kernels.
+ */
+export class Arena {
+  /** the shared WebAssembly memory big arrays live in, or null where there is none */
+  readonly memory: WebAssembly.Memory | null;
+  private readonly free = new FreeList();
+  /** bytes at or above this offset were never handed out: still zero */
+  private highWater = 0;
+  /** where each arena array starts and how big its block is */
+  private readonly blocks = new WeakMap<TypedArray, Block>();
+  /**
+   * A tensor dropped without dispose() still gives its block back, when the garbage collector
+   * collects its array (as a plain ArrayBuffer would be freed).
+   */
+  private readonly collected = typeof FinalizationRegistry === 'function'
+    ? new FinalizationRegistry<Block>((block) => this.free.give(block.offset, block.size))
+    : null;
+  private readonly plainFree = new Map<number, ArrayBuffer[]>();
+  private plainPooled = 0;
+
+  constructor(memory: WebAssembly.Memory | null = sharedMemory()) {
+    this.memory = memory;
+  }
+
+  /** Byte offset of `values` in the arena, or -1 when it is not an arena array. */
+  offset(values: ArrayBufferView): number {
+    const b = this.blocks.get(values as TypedArray);
+    return b ? b.offset : -1;
+  }
+
+  /** A zeroed array of `size` elements of `dtype`'s storage type. */
+  alloc(dtype: DType, size: number): TypedArray {
+    const ctor = ctorOf(dtype);
+    const bytes = size * ctor.BYTES_PER_ELEMENT;
+    if (bytes < BIG_BYTES) return new ctor(new ArrayBuffer(bytes));
+    const inArena = this.allocInArena(dtype, size);
+    if (inArena) return inArena;
+    const reuse = this.plainFree.get(bytes)?.pop();
+    if (reuse) {
+      this.plainPooled -= bytes;
+      const arr = new ctor(reuse, 0, size);
+      arr.fill(0);
+      return arr;
+    }
+    return new ctor(new ArrayBuffer(bytes), 0, size);
+  }
+
+  /** A zeroed array in the arena whatever its size, or null without an arena (or room in it). */
+  allocInArena(dtype: DType, size: number): TypedArray | null {
+    if (!this.memory) return null;
+    const ctor = ctorOf(dtype);
+    const blockSize = classSize(Math.max(16, size * ctor.BYTES_PER_ELEMENT));
+    const block = this.block(blockSize);
+    if (!block) return null;
+    const arr = new ctor(this.memory.buffer, block.offset, size);
+    if (block.recycled) arr.fill(0); // fresh WebAssembly memory is already zero
+    const info = { offset: block.offset, size: blockSize };
+    this.blocks.set(arr, info);
+    this.collected?.register(arr, info, arr);
     return arr;
   }
-  return new ctor(new ArrayBuffer(bytes), 0, size);
-}
 
-/** A zeroed array in the arena whatever its size, or null without an arena (or room in it). */
-export function arenaAlloc(dtype: DType, size: number): TypedArray | null {
-  const a = getArena();
-  if (!a) return null;
-  const ctor = ctorOf(dtype);
-  const blockSize = classSize(Math.max(16, size * ctor.BYTES_PER_ELEMENT));
-  const block = arenaBlock(a, blockSize);
-  if (!block) return null;
-  const arr = new ctor(a.memory.buffer, block.offset, size);
-  if (block.recycled) arr.fill(0); // fresh WebAssembly memory is already zero
-  const info = { offset: block.offset, size: blockSize };
-  blocks.set(arr, info);
-  collected?.register(arr, info, arr);
-  return arr;
-}
-
-/** A copy of `values` in backend memory. */
-export function allocCopy(values: TypedArray, dtype: DType): TypedArray {
-  const out = alloc(dtype, values.length);
-  out.set(values as never);
-  return out;
-}
-
-/** `values` is no longer used by anyone: keep its memory for the next array of its size. */
-export function release(values: TypedArray): void {
-  const block = blocks.get(values);
-  if (block) {
-    blocks.delete(values);
-    collected?.unregister(values);
-    freeBlock(block);
-    return;
+  /** A copy of `values` in this memory. */
+  copy(values: TypedArray, dtype: DType): TypedArray {
+    const out = this.alloc(dtype, values.length);
+    out.set(values as never);
+    return out;
   }
-  const bytes = values.byteLength;
-  if (bytes < BIG_BYTES || values.byteOffset !== 0 || values.buffer.byteLength !== bytes) return;
-  if (values.buffer instanceof SharedArrayBuffer || plainPooled + bytes > PLAIN_POOL_CAP_BYTES) return;
-  let list = plainFree.get(bytes);
-  if (!list) plainFree.set(bytes, (list = []));
-  list.push(values.buffer as ArrayBuffer);
-  plainPooled += bytes;
-}
 
-/** Bytes the arena has taken from the system (it never shrinks), 0 without one. */
-export function arenaBytes(): number {
-  return arena ? arena.memory.buffer.byteLength : 0;
-}
+  /** `values` is no longer used by anyone: keep its memory for the next array of its size. */
+  release(values: TypedArray): void {
+    const block = this.blocks.get(values);
+    if (block) {
+      this.blocks.delete(values);
+      this.collected?.unregister(values);
+      this.free.give(block.offset, block.size);
+      return;
+    }
+    const bytes = values.byteLength;
+    if (bytes < BIG_BYTES || values.byteOffset !== 0 || values.buffer.byteLength !== bytes) return;
+    if (values.buffer instanceof SharedArrayBuffer || this.plainPooled + bytes > PLAIN_POOL_CAP_BYTES) return;
+    let list = this.plainFree.get(bytes);
+    if (!list) this.plainFree.set(bytes, (list = []));
+    list.push(values.buffer as ArrayBuffer);
+    this.plainPooled += bytes;
+  }
 
-/** Bytes held for reuse or in use outside V8's heap: the arena plus kept plain buffers. */
-export function reservedBytes(): number {
-  return arenaBytes() + plainPooled;
+  /** Bytes the arena has taken from the system (it never shrinks), 0 without one. */
+  get bytes(): number {
+    return this.memory ? this.memory.buffer.byteLength : 0;
+  }
+
+  /** Bytes held for reuse or in use outside V8's heap: the arena plus kept plain buffers. */
+  get reservedBytes(): number {
+    return this.bytes + this.plainPooled;
+  }
+
+  /** A block of the arena (recycled: it may hold old data), or null when the arena is full. */
+  private block(size: number): { offset: number; recycled: boolean } | null {
+    const memory = this.memory!;
+    const offset = this.free.take(size);
+    const end = offset + size;
+    const have = memory.buffer.byteLength;
+    if (end > have) {
+      // grow by at least half again, so a growing workload does not grow page by page
+      const pages = Math.max(Math.ceil((end - have) / PAGE_BYTES), Math.ceil(have / PAGE_BYTES / 2));
+      const needed = Math.ceil((end - have) / PAGE_BYTES);
+      for (const n of [Math.min(pages, ARENA_MAX_PAGES - have / PAGE_BYTES), needed]) {
+        try {
+          memory.grow(n);
+          break;
+        } catch {
+          // too much at once: try just what this block needs
+        }
+      }
+      if (end > memory.buffer.byteLength) {
+        this.free.give(offset, size);
+        return null;
+      }
+    }
+    const recycled = offset < this.highWater;
+    this.highWater = Math.max(this.highWater, end);
+    return { offset, recycled };
+  }
 }

@@ -24,53 +24,23 @@
  */
 import type { CSRInfo } from '../../core/kernels.js';
 import type { FloatArray } from './elementwise.js';
-import { arenaAlloc, arenaMemory, arenaOffset, ARENA_MAX_PAGES, release } from './memory.js';
-import { parallelWasm, registerWasm, ROW_MIN_WORK, threadCount, type WasmKernels } from './threads.js';
+import type { Arena } from './memory.js';
+import { chooseVariant } from './variants.js';
+import { ArenaArgs, ArenaKernel } from './wasm/modules.js';
 import { multinomialModule } from './wasm/multinomial-module.js';
 
-interface Kernels {
-  pool: WasmKernels;
-  memory: WebAssembly.Memory;
-  rowMaxSumExp(z: number, N: number, stats: number, r0: number, r1: number): void;
-  softmaxScaled(z: number, params: number, N: number, g: number, r0: number, r1: number): void;
-  expVec(x: number, out: number, n: number): void;
-}
-
-let kernels: Kernels | null | undefined;
-let enabled = !(typeof process !== 'undefined' && process.env?.SPARSEGRAD_WASM === '0');
+type Fn = 'rowMaxSumExp' | 'softmaxScaled' | 'expVec';
+export const wasm = new ArenaKernel<Fn>('multinomial', multinomialModule);
+let enabled = true;
 
 /** Tests: force the JavaScript loops (false) or let float32 arena logits use WebAssembly (true). */
 export function setWasmMultinomial(on: boolean): void {
   enabled = on;
 }
 
-function getKernels(): Kernels | null {
-  if (kernels !== undefined) return kernels;
-  kernels = null;
-  const memory = arenaMemory();
-  if (!memory) return kernels;
-  try {
-    const bytes = multinomialModule({ shared: true, maxPages: ARENA_MAX_PAGES });
-    if (!WebAssembly.validate(bytes)) return kernels;
-    const module = new WebAssembly.Module(bytes);
-    const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as Kernels;
-    const pool = registerWasm(module, memory, exports as unknown as Record<string, unknown>);
-    kernels = { pool, memory, rowMaxSumExp: exports.rowMaxSumExp, softmaxScaled: exports.softmaxScaled, expVec: exports.expVec };
-  } catch {
-    kernels = null;
-  }
-  return kernels;
-}
-
-/** Whether float32 arena logits take the WebAssembly path (tests report which path they checked). */
-export function wasmMultinomialActive(): boolean {
-  return enabled && getKernels() !== null;
-}
-
-/** Runs a row kernel over [0, B), shared with the workers when the row work is big. */
-function overRows(k: Kernels, fn: 'rowMaxSumExp' | 'softmaxScaled', args: number[], B: number, N: number): void {
-  if (B * N >= ROW_MIN_WORK && B > 1 && parallelWasm(k.pool, fn, args, { total: B, grain: Math.max(1, Math.ceil(B / (4 * threadCount()))) })) return;
-  (k[fn] as (...a: number[]) => void)(...args, 0, B);
+/** Whether float32 arena logits take the WebAssembly path on `arena` (tests report which path they checked). */
+export function wasmMultinomialActive(arena: Arena): boolean {
+  return enabled && wasm.on(arena) !== null;
 }
 
 /** Σ_i x_ui per row, and Σ x·z over the stored entries, in float64. */
@@ -90,14 +60,17 @@ function targetSums(z: FloatArray, N: number, x: CSRInfo): { rowSums: Float64Arr
 }
 
 /** (m_u, ls_u) of every row into stats [B, 2]: WebAssembly where it can, else float64 JS. */
-function rowStats(z: FloatArray, B: number, N: number, stats: Float64Array): void {
-  const k = z instanceof Float32Array && enabled ? getKernels() : null;
-  const at = k ? arenaOffset(z) : -1;
-  const out = at >= 0 ? (arenaAlloc('float64', 2 * B) as Float64Array | null) : null;
-  if (k && out) {
-    overRows(k, 'rowMaxSumExp', [at, N, arenaOffset(out)], B, N);
-    for (let r = 0; r < B; r++) { stats[2 * r] = out[2 * r]; stats[2 * r + 1] = Math.log(out[2 * r + 1]); }
-    release(out);
+function rowStats(arena: Arena, z: FloatArray, B: number, N: number, stats: Float64Array): void {
+  const v = chooseVariant(arena, wasm, { inPlace: [z] }, B * N);
+  if (v.wasm && enabled) {
+    const args = new ArenaArgs(arena);
+    try {
+      const out = args.output('float64', 2 * B);
+      v.wasm.run('rowMaxSumExp', [arena.offset(z), N, out.at], B, v.threads);
+      for (let r = 0; r < B; r++) { stats[2 * r] = out.array[2 * r]; stats[2 * r + 1] = Math.log(out.array[2 * r + 1]); }
+    } finally {
+      args.release();
+    }
     return;
   }
   for (let r = 0; r < B; r++) {
@@ -115,10 +88,10 @@ function rowStats(z: FloatArray, B: number, N: number, stats: Float64Array): voi
  * The forward: the loss (a number: on the CPU the value is already here) and the row
  * statistics (m_u, ls_u) into `stats` [B, 2] for the backward.
  */
-export function multinomialNLLInto(z: FloatArray, N: number, x: CSRInfo, stats: FloatArray): number {
+export function multinomialNLLInto(arena: Arena, z: FloatArray, N: number, x: CSRInfo, stats: FloatArray): number {
   const B = x.shape[0];
   const st = new Float64Array(2 * B);
-  rowStats(z, B, N, st);
+  rowStats(arena, z, B, N, st);
   stats.set(st);
   const { rowSums, dot } = targetSums(z, N, x);
   let total = -dot;
@@ -130,17 +103,20 @@ export function multinomialNLLInto(z: FloatArray, N: number, x: CSRInfo, stats: 
  * The backward into g [B, N]: g = (dy/B)·((Σ_i x_ui)·exp(z_u − m_u − ls_u) − x_u), dy the
  * upstream gradient of the (scalar) loss, stats the forward's.
  */
-export function multinomialNLLGradInto(z: FloatArray, stats: FloatArray, N: number, x: CSRInfo, dy: number, g: FloatArray): void {
+export function multinomialNLLGradInto(arena: Arena, z: FloatArray, stats: FloatArray, N: number, x: CSRInfo, dy: number, g: FloatArray): void {
   const B = x.shape[0];
   const c = dy / B;
   const { rowSums } = targetSums(z, N, x);
-  const k = z instanceof Float32Array && g instanceof Float32Array && enabled ? getKernels() : null;
-  const pz = k ? arenaOffset(z) : -1, pg = k ? arenaOffset(g) : -1;
-  const params = k && pz >= 0 && pg >= 0 ? (arenaAlloc('float32', 3 * B) as Float32Array | null) : null;
-  if (k && params) {
+  const v = chooseVariant(arena, wasm, { inPlace: [z, g] }, B * N);
+  if (v.wasm && enabled) {
+    const params = new Float32Array(3 * B);
     for (let r = 0; r < B; r++) { params[3 * r] = stats[2 * r]; params[3 * r + 1] = stats[2 * r + 1]; params[3 * r + 2] = c * rowSums[r]; }
-    overRows(k, 'softmaxScaled', [pz, arenaOffset(params), N, pg], B, N);
-    release(params);
+    const args = new ArenaArgs(arena);
+    try {
+      v.wasm.run('softmaxScaled', [arena.offset(z), args.input(params), N, arena.offset(g)], B, v.threads);
+    } finally {
+      args.release();
+    }
   } else {
     for (let r = 0; r < B; r++) {
       const base = r * N, m = stats[2 * r], ls = stats[2 * r + 1], s = c * rowSums[r];
@@ -153,15 +129,15 @@ export function multinomialNLLGradInto(z: FloatArray, stats: FloatArray, N: numb
 }
 
 /** Tests: the SIMD exp on n floats (n a multiple of 4), or null without the kernels. */
-export function simdExpForTests(x: Float32Array): Float32Array | null {
-  const k = getKernels();
+export function simdExpForTests(arena: Arena, x: Float32Array): Float32Array | null {
+  const k = wasm.on(arena);
   if (!k) return null;
-  const xa = arenaAlloc('float32', x.length) as Float32Array;
-  const out = arenaAlloc('float32', x.length) as Float32Array;
-  xa.set(x);
-  k.expVec(arenaOffset(xa), arenaOffset(out), x.length);
-  const res = Float32Array.from(out);
-  release(xa);
-  release(out);
-  return res;
+  const args = new ArenaArgs(arena);
+  try {
+    const out = args.output('float32', x.length);
+    k.exports.expVec(args.input(x), out.at, x.length);
+    return Float32Array.from(out.array);
+  } finally {
+    args.release();
+  }
 }

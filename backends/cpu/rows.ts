@@ -1,5 +1,18 @@
-/** Row kernels for embedding tables: gather, segment sum, scatter-add. O(rows touched · D). */
-import type { TypedArray } from '../../core/dtype.js';
+/**
+ * Row kernels for embedding tables: gather and segment sum (primitives; segmentSumInto into a
+ * live tensor is also the scatter-add acceleration). O(rows touched · D). The fused MF pair
+ * is gather-dot.ts and segment-sum-scaled.ts.
+ *
+ * The gather has a WebAssembly twin for tables in the arena (4-byte values, float32 or int32,
+ * copied bit for bit), rows read ahead so several cache misses are in flight (wasm/loops.ts);
+ * chosen by variants.ts.
+ */
+import type { DType, TypedArray } from '../../core/dtype.js';
+import type { Arena } from './memory.js';
+import { chooseVariant } from './variants.js';
+import { Code, emitModule, I32, Locals, type FunctionDef } from './wasm/emitter.js';
+import { forRange, overRow, touchAhead } from './wasm/loops.js';
+import { ArenaArgs, ArenaKernel } from './wasm/modules.js';
 
 /** out[i] = table[ids[i]] for rows of `width` values. */
 export function gatherRowsInto(table: TypedArray, ids: Int32Array | Float32Array, width: number, out: TypedArray): void {
@@ -32,31 +45,45 @@ export function segmentSumInto(values: ArrayLike<number>, seg: Int32Array, width
   }
 }
 
-/** out[i] = a[aIds[i]] · b[bIds[i]] over rows of `width`, for i in [i0, i1). Self-contained (runs in the worker too). */
-export function gatherDotRows(a: ArrayLike<number>, b: ArrayLike<number>, aIds: ArrayLike<number>, bIds: ArrayLike<number>, width: number,
-  out: Float32Array | Float64Array, i0: number, i1: number): void {
-  for (let i = i0; i < i1; i++) {
-    const ao = aIds[i] * width;
-    const bo = bIds[i] * width;
-    let s = 0;
-    for (let j = 0; j < width; j++) s += a[ao + j] * b[bo + j];
-    out[i] = s;
-  }
+/** gatherRows(table, ids, width, out, i0, i1): out[i] = table[ids[i]] over byte pointers into the arena. */
+function emitGatherRows(): FunctionDef {
+  const [table, ids, width, out, i0, i1] = [0, 1, 2, 3, 4, 5];
+  const L = new Locals(6);
+  const i = L.i32(), k = L.i32(), src = L.i32(), dst = L.i32(), rowBytes = L.i32();
+  const code = new Code();
+  code.get(width).i32(4).mul().set(rowBytes);
+  forRange(code, i, i0, i1, () => {
+    touchAhead(code, i, i1, ids, rowBytes, [table]);
+    code.get(table).get(ids).get(i).i32(4).mul().add().i32Load().get(rowBytes).mul().add().set(src);
+    code.get(out).get(i).get(rowBytes).mul().add().set(dst);
+    overRow(code, k, width, [src, dst],
+      () => code.get(dst).get(src).v128Load().v128Store(),
+      () => code.get(dst).get(src).f32Load().f32Store());
+  });
+  return { name: 'gatherRows', params: new Array(6).fill(I32), locals: L.types, body: code };
 }
 
+/** the WebAssembly kernel (exported for the tests, which check it runs) */
+export const wasm = new ArenaKernel<'gatherRows'>('gatherRows', (memory) => emitModule([emitGatherRows()], memory));
+
 /**
- * out[seg[i]] += scale[i] · table[rowIds[i]] for the entries whose segment is in [s0, s1);
- * out must start zeroed. Two threads take disjoint segment ranges, so no output row is
- * written by both. Self-contained (runs in the worker too).
+ * table[ids[i]] for rows of `width` values, into a new array: an arena table is gathered by
+ * the SIMD kernel, into an arena array whatever its size; anything else by the loop above.
  */
-export function segmentSumScaledSegments(scale: ArrayLike<number>, table: ArrayLike<number>, rowIds: ArrayLike<number>, seg: Int32Array,
-  width: number, out: Float32Array | Float64Array, s0: number, s1: number): void {
-  for (let i = 0; i < seg.length; i++) {
-    const g = seg[i];
-    if (g < s0 || g >= s1) continue;
-    const s = scale[i];
-    const src = rowIds[i] * width;
-    const dst = g * width;
-    for (let j = 0; j < width; j++) out[dst + j] += s * table[src + j];
+export function gatherRows(arena: Arena, table: TypedArray, dtype: DType, ids: Int32Array, width: number): TypedArray {
+  const size = ids.length * width;
+  const wordTable = table instanceof Float32Array || table instanceof Int32Array;
+  const out = (wordTable && arena.offset(table) >= 0 ? arena.allocInArena(dtype, size) : null) ?? arena.alloc(dtype, size);
+  const v = chooseVariant(arena, wasm, { inPlace: [table, out], words: true }, size);
+  if (!v.wasm) {
+    gatherRowsInto(table, ids, width, out);
+    return out;
   }
+  const args = new ArenaArgs(arena);
+  try {
+    v.wasm.run('gatherRows', [arena.offset(table), args.input(ids), width, arena.offset(out)], ids.length, v.threads);
+  } finally {
+    args.release();
+  }
+  return out;
 }

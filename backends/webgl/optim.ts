@@ -1,5 +1,6 @@
 /**
- * Fused optimizer updates, with exactly the arithmetic of backends/cpu/optim.ts:
+ * Fused optimizer updates (accelerations; the references are models/optim/*Maths), with
+ * exactly the arithmetic of backends/cpu/sgd.ts, adam.ts and adagrad.ts:
  *   SGD:     g' = g + wd·w;  v = μ·v + g' (with momentum);  w −= lr·(v or g')
  *   Adam:    g' = g + wd·w;  m = β1·m + (1−β1)·g';  v = β2·v + (1−β2)·g'²;
  *            w −= lr·(m/c1) / (√(v/c2) + ε),   c1 = 1 − β1^t, c2 = 1 − β2^t

@@ -11,15 +11,16 @@ import { cpus } from 'node:os';
 import * as sg from '../../index.js';
 import { DEFAULT_BLOCKING } from '../../backends/cpu/wasm/gemm-module.js';
 import { resetGemmKernel, wasmDense } from '../../backends/cpu/wasm/gemm.js';
-import { alloc } from '../../backends/cpu/memory.js';
 import { setThreads, threadCount } from '../../backends/cpu/threads.js';
 import { randomStream } from '../../core/random.js';
 import { maxRelDiff } from '../helpers/gradcheck.js';
+import type { CpuBackend } from '../../backends/cpu/index.js';
+const arena = (sg.engine.getBackendInstance('cpu') as CpuBackend).arena;
 
 /** values in [−1, 1) in an arena array (big ones) or a plain one */
 function rand(n: number, seed: number, inArena = true): Float32Array {
   const r = randomStream('gemm-test', seed);
-  const out = inArena ? (alloc('float32', n) as Float32Array) : new Float32Array(n);
+  const out = inArena ? (arena.alloc('float32', n) as Float32Array) : new Float32Array(n);
   for (let i = 0; i < n; i++) out[i] = r.next() * 2 - 1;
   return out;
 }
@@ -56,7 +57,7 @@ for (const placement of ['arena', 'private'] as const) {
         for (const tA of [false, true]) for (const tB of [false, true]) for (const epi of [0, 1, 2]) {
           const bi = epi > 0 ? bias : null, relu = epi === 2;
           const out = rand(M * N, 1); // garbage in the output: every element must be written
-          assert.ok(wasmDense(a, b, M, K, N, tA, tB, bi, relu, out), 'the wasm kernel ran');
+          assert.ok(wasmDense(arena, a, b, M, K, N, tA, tB, bi, relu, out), 'the wasm kernel ran');
           const d = maxRelDiff(out, ref(a, b, M, K, N, tA, tB, bi, relu));
           assert.ok(d < tol32(K), `[${M},${K}]·[${K},${N}] tA=${tA} tB=${tB} bias=${!!bi} relu=${relu}: ${d}`);
         }
@@ -70,8 +71,8 @@ for (const placement of ['arena', 'private'] as const) {
 test('operands outside the arena (small weights, plain arrays) are copied; the output is written wherever it lives', () => {
   const M = 300, K = 40, N = 20;
   const a = rand(M * K, 1, false), b = rand(K * N, 2, false);
-  for (const out of [new Float32Array(M * N), alloc('float32', M * N) as Float32Array]) {
-    assert.ok(wasmDense(a, b, M, K, N, false, false, null, false, out));
+  for (const out of [new Float32Array(M * N), arena.alloc('float32', M * N) as Float32Array]) {
+    assert.ok(wasmDense(arena, a, b, M, K, N, false, false, null, false, out));
     assert.ok(maxRelDiff(out, ref(a, b, M, K, N, false, false)) < tol32(K));
   }
 });
@@ -82,11 +83,11 @@ test('threads: the same bits as one thread, splitting columns (wide C) and rows 
     if (cpus().length > 1) assert.ok(threadCount() > 1, 'a worker thread is running on this multi-core machine');
     for (const [M, K, N, tA] of [[200, 300, 700, false], [3000, 64, 40, false], [64, 3000, 64, true], [4000, 50, 1, false]] as const) {
       const a = rand(M * K, 11), b = rand(K * N, 12), bias = rand(N, 13, false);
-      const shared = alloc('float32', M * N) as Float32Array;
-      const alone = alloc('float32', M * N) as Float32Array;
-      assert.ok(wasmDense(a, b, M, K, N, tA, false, bias, true, shared));
+      const shared = arena.alloc('float32', M * N) as Float32Array;
+      const alone = arena.alloc('float32', M * N) as Float32Array;
+      assert.ok(wasmDense(arena, a, b, M, K, N, tA, false, bias, true, shared));
       setThreads(1);
-      assert.ok(wasmDense(a, b, M, K, N, tA, false, bias, true, alone));
+      assert.ok(wasmDense(arena, a, b, M, K, N, tA, false, bias, true, alone));
       setThreads(Infinity);
       assert.equal(Array.from(shared), Array.from(alone), `[${M},${K}]·[${K},${N}]`);
       assert.ok(maxRelDiff(shared, ref(a, b, M, K, N, tA, false, bias, true)) < tol32(K));

@@ -12,13 +12,15 @@ import { setWasmMultinomial, simdExpForTests, wasmMultinomialActive } from '../.
 import { EXP_LO } from '../../backends/cpu/wasm/simd-math.js';
 import { randomStream } from '../../core/random.js';
 import { gradcheck, maxRelDiff, randT } from '../helpers/gradcheck.js';
+import type { CpuBackend } from '../../backends/cpu/index.js';
+const arena = (sg.engine.getBackendInstance('cpu') as CpuBackend).arena;
 
 test('SIMD exp: within 2 float32 ulps of Math.exp on [−87, 88]; 0 below the normal range; NaN stays NaN', () => {
   const n = 200000;
   const x = new Float32Array(n);
   for (let i = 0; i < n; i++) x[i] = -87 + (175 * i) / n;
   x.set([0, -0, 1, -1, 1e-8, -1e-8, EXP_LO - 1, -1000, -Infinity, NaN, 88, 0.5], n - 12);
-  const y = simdExpForTests(x);
+  const y = simdExpForTests(arena, x);
   assert.ok(y, 'the WebAssembly kernels are available on Node 20');
   let worst = 0;
   for (let i = 0; i < n - 6; i++) {
@@ -71,7 +73,7 @@ for (const [B, N, per] of [[3, 5, 2], [8, 1003, 30], [500, 2000, 20], [1, 7, 7]]
         }
       }
     }
-    if (B * N >= 4096) assert.ok(wasmMultinomialActive(), 'the WebAssembly path was the one checked');
+    if (B * N >= 4096) assert.ok(wasmMultinomialActive(arena), 'the WebAssembly path was the one checked');
   });
 }
 

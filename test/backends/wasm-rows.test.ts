@@ -1,24 +1,27 @@
 /**
- * The WebAssembly SIMD row kernels (backends/cpu/wasm/rows.ts) on the shared arena, against
- * the JavaScript kernels they replace, and the arena allocator itself (backends/cpu/memory.ts).
- * Widths not a multiple of 4 exercise the scalar tails; thread splits are checked by running
- * the same call with and without the worker being used (row ranges).
+ * The WebAssembly SIMD row kernels (gather-dot.ts, segment-sum-scaled.ts, adam.ts, spmm.ts in
+ * backends/cpu/) on the backend's arena, against their JavaScript twins, and the arena
+ * allocator itself (backends/cpu/memory.ts). Widths not a multiple of 4 exercise the scalar
+ * tails; sizes big enough to be shared with the worker threads are included.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as sg from '../../index.js';
-import { alloc, arenaAlloc, arenaBytes, arenaMemory, arenaOffset, FreeList, release } from '../../backends/cpu/memory.js';
-import { wasmAdamRows, wasmGatherDot, wasmGatherRows, wasmRowsActive, wasmSegmentSumScaled, wasmSpmm } from '../../backends/cpu/wasm/rows.js';
-import { spmmInto } from '../../backends/cpu/matmul.js';
-import { gatherDotRows, gatherRowsInto, segmentSumScaledSegments } from '../../backends/cpu/rows.js';
-import { adamDense, adamSparseRows } from '../../backends/cpu/optim.js';
-import { uniqueSorted } from '../../core/rowsparse.js';
+import { Arena, FreeList } from '../../backends/cpu/memory.js';
+import type { CpuBackend } from '../../backends/cpu/index.js';
+import { gatherDot, gatherDotRows, wasm as gatherDotWasm } from '../../backends/cpu/gather-dot.js';
+import { segmentSumScaled, segmentSumScaledSegments, wasm as segmentSumWasm } from '../../backends/cpu/segment-sum-scaled.js';
+import { adamDense, adamSparse, adamSparseRows, wasm as adamWasm } from '../../backends/cpu/adam.js';
+import { spmm, spmmInto, wasm as spmmWasm } from '../../backends/cpu/spmm.js';
+import { gatherRows, gatherRowsInto, wasm as gatherRowsWasm } from '../../backends/cpu/rows.js';
+import { uniqueSorted } from '../../core/unique.js';
 import { randomStream } from '../../core/random.js';
 
 const r = randomStream('wasm-rows-test', 1);
+const arena = (sg.engine.getBackendInstance('cpu') as CpuBackend).arena;
 /** a float32 array in the arena (≥ 64 KB ones land there by themselves; small ones are placed) */
 function arenaF32(n: number, fill: () => number): Float32Array {
-  const a = (arenaAlloc('float32', n) ?? alloc('float32', n)) as Float32Array;
+  const a = (arena.allocInArena('float32', n) ?? arena.alloc('float32', n)) as Float32Array;
   for (let i = 0; i < n; i++) a[i] = fill();
   return a;
 }
@@ -29,27 +32,39 @@ const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   return m;
 };
 
-test('the arena is in use on Node and big arrays live in it', () => {
-  assert.ok(arenaMemory() instanceof WebAssembly.Memory);
-  assert.ok(wasmRowsActive());
-  const big = alloc('float32', 1 << 16);
-  assert.ok(arenaOffset(big) >= 0, 'a 256 KB array is in the arena');
+test('the arena is in use on Node, big arrays live in it, and every row kernel is compiled on it', () => {
+  assert.ok(arena.memory instanceof WebAssembly.Memory);
+  for (const k of [gatherRowsWasm, gatherDotWasm, segmentSumWasm, adamWasm, spmmWasm]) assert.ok(k.on(arena), `${k.name} runs on WebAssembly`);
+  const big = arena.alloc('float32', 1 << 16);
+  assert.ok(arena.offset(big) >= 0, 'a 256 KB array is in the arena');
   assert.ok(big.buffer instanceof SharedArrayBuffer);
-  assert.is(arenaOffset(alloc('float32', 10)), -1, 'small arrays are plain');
+  assert.is(arena.offset(arena.alloc('float32', 10)), -1, 'small arrays are plain');
+});
+
+test('each backend owns its arena: blocks of one are never blocks of another', () => {
+  const other = new Arena();
+  const a = arena.alloc('float32', 1 << 16);
+  const b = other.alloc('float32', 1 << 16);
+  assert.ok(a.buffer !== b.buffer, 'two memories');
+  assert.is(other.offset(a), -1, 'an array of one arena is not in the other');
+  other.release(a); // not its block: ignored
+  assert.is(arena.offset(a) >= 0, true);
+  arena.release(a);
+  other.release(b);
 });
 
 test('arena blocks are recycled zeroed, and live blocks never overlap', () => {
-  const a = alloc('float32', 30000) as Float32Array;
+  const a = arena.alloc('float32', 30000) as Float32Array;
   a.fill(7);
-  const offset = arenaOffset(a);
-  release(a);
-  const b = alloc('float32', 30000) as Float32Array; // same size class: the same block
-  assert.is(arenaOffset(b), offset);
+  const offset = arena.offset(a);
+  arena.release(a);
+  const b = arena.alloc('float32', 30000) as Float32Array; // same size class: the same block
+  assert.is(arena.offset(b), offset);
   assert.ok(b.every((x) => x === 0), 'a recycled block comes back zeroed');
-  const live = [b, ...[20000, 30000, 40000, 100000].map((n) => alloc('float32', n))];
-  const spans = live.map((x) => [arenaOffset(x), arenaOffset(x) + x.byteLength]).sort((p, q) => p[0] - q[0]);
+  const live = [b, ...[20000, 30000, 40000, 100000].map((n) => arena.alloc('float32', n))];
+  const spans = live.map((x) => [arena.offset(x), arena.offset(x) + x.byteLength]).sort((p, q) => p[0] - q[0]);
   for (let i = 1; i < spans.length; i++) assert.ok(spans[i][0] >= spans[i - 1][1], 'blocks overlap');
-  for (const x of live) release(x);
+  for (const x of live) arena.release(x);
 });
 
 test('FreeList: best fit, split, merge with both neighbours and with the top', () => {
@@ -70,14 +85,14 @@ test('FreeList: best fit, split, merge with both neighbours and with the top', (
 });
 
 test('a long process with changing sizes reuses the arena instead of growing it', () => {
-  const big = alloc('float32', 16 << 20) as Float32Array; // 64 MB
-  const before = arenaBytes();
-  release(big);
+  const big = arena.alloc('float32', 16 << 20) as Float32Array; // 64 MB
+  const before = arena.bytes;
+  arena.release(big);
   for (let round = 0; round < 3; round++) {
-    const parts = Array.from({ length: 7 }, (_, i) => alloc('float32', (2 << 20) + i * 1000)); // 7 × ~8 MB
-    for (const p of parts) release(p);
+    const parts = Array.from({ length: 7 }, (_, i) => arena.alloc('float32', (2 << 20) + i * 1000)); // 7 × ~8 MB
+    for (const p of parts) arena.release(p);
   }
-  assert.is(arenaBytes(), before, 'the freed 64 MB served the smaller arrays');
+  assert.is(arena.bytes, before, 'the freed 64 MB served the smaller arrays');
 });
 
 test('sg.memory() reports the arena as reserved bytes, and live bytes drop on dispose', () => {
@@ -102,19 +117,25 @@ for (const width of [25, 8, 3, 1]) {
     for (const n of [0, 1, 5, 4000]) {
       const picked = ids(n, rows);
       if (n >= 5) { picked[0] = rows - 1; picked[1] = 0; picked[2] = picked[3]; picked[n - 1] = rows - 1; }
-      const out = arenaF32(n * width + 4, () => -7);
-      assert.ok(wasmGatherRows(table, picked, width, out));
+      const out = gatherRows(arena, table, 'float32', picked, width);
+      assert.ok(arena.offset(out) >= 0 || n === 0, 'the SIMD kernel wrote into the arena');
       const ref = new Float32Array(n * width);
       gatherRowsInto(table, picked, width, ref);
-      assert.equal(Array.from(out.subarray(0, n * width)), Array.from(ref), 'bit-exact copies');
-      assert.equal(Array.from(out.subarray(n * width)), [-7, -7, -7, -7], 'nothing written past the last row');
+      assert.equal(Array.from(out), Array.from(ref), 'bit-exact copies');
+      arena.release(out);
+      // straight on the kernel, into a padded output: nothing is written past the last row
+      const padded = arenaF32(n * width + 4, () => -7);
+      const idsIn = arenaF32(Math.max(n, 1), () => 0);
+      new Int32Array(idsIn.buffer, idsIn.byteOffset, n).set(picked);
+      gatherRowsWasm.on(arena)!.run('gatherRows', [arena.offset(table), arena.offset(idsIn), width, arena.offset(padded)], n, false);
+      assert.equal(Array.from(padded.subarray(0, n * width)), Array.from(ref));
+      assert.equal(Array.from(padded.subarray(n * width)), [-7, -7, -7, -7], 'nothing written past the last row');
     }
     // int32 tables are copied the same way (4-byte values, bits untouched)
-    const intTable = (arenaAlloc('int32', rows * width) ?? alloc('int32', rows * width)) as Int32Array;
+    const intTable = (arena.allocInArena('int32', rows * width) ?? arena.alloc('int32', rows * width)) as Int32Array;
     for (let i = 0; i < intTable.length; i++) intTable[i] = (i * 2654435761) | 0;
     const picked = ids(100, rows);
-    const out = (arenaAlloc('int32', 100 * width) ?? alloc('int32', 100 * width)) as Int32Array;
-    assert.ok(wasmGatherRows(intTable, picked, width, out));
+    const out = gatherRows(arena, intTable, 'int32', picked, width);
     const ref = new Int32Array(100 * width);
     gatherRowsInto(intTable, picked, width, ref);
     assert.equal(Array.from(out), Array.from(ref));
@@ -126,7 +147,7 @@ for (const width of [25, 8, 3, 1]) {
     const B = arenaF32(rowsB * width, () => r.normal());
     const aIds = ids(n, rowsA), bIds = ids(n, rowsB);
     const out = arenaF32(n, () => 0);
-    assert.ok(wasmGatherDot(A, B, aIds, bIds, width, out));
+    gatherDot(arena, A, B, aIds, bIds, width, out);
     const ref = new Float32Array(n);
     gatherDotRows(A, B, aIds, bIds, width, ref, 0, n);
     assert.ok(maxAbsDiff(out, ref) < 1e-5 * Math.sqrt(width), `gatherDot differs by ${maxAbsDiff(out, ref)}`);
@@ -135,8 +156,7 @@ for (const width of [25, 8, 3, 1]) {
     const scale = Float32Array.from({ length: n }, () => r.normal());
     const { unique, inverse } = uniqueSorted(aIds);
     const grad = arenaF32(unique.length * width, () => 0);
-    const split = Math.floor(unique.length / 3); // an uneven split between the two threads
-    assert.ok(wasmSegmentSumScaled(scale, B, bIds, inverse, width, grad, unique.length, split));
+    segmentSumScaled(arena, scale, B, bIds, inverse, width, grad, unique.length);
     const gref = new Float32Array(unique.length * width);
     segmentSumScaledSegments(scale, B, bIds, inverse, width, gref, 0, unique.length);
     assert.ok(maxAbsDiff(grad, gref) < 1e-5, `segmentSumScaled differs by ${maxAbsDiff(grad, gref)}`);
@@ -152,7 +172,7 @@ for (const width of [25, 8, 3, 1]) {
     const steps = Int32Array.from(touched, () => 1 + r.int(50));
     const g = Float32Array.from({ length: touched.length * width }, () => r.normal() * 0.1);
     const [lr, b1, b2, eps, wd] = [0.01, 0.9, 0.999, 1e-8, 0.001];
-    assert.ok(wasmAdamRows(w, g, m, v, touched, steps, width, lr, b1, b2, eps, wd));
+    adamSparse(arena, w, { rows: touched, width, compactWeights: false }, g, m, v, steps, { lr, beta1: b1, beta2: b2, eps, weightDecay: wd });
     adamSparseRows(w0, g, m0, v0, touched, steps, width, lr, b1, b2, eps, wd, 0, touched.length);
     assert.ok(maxAbsDiff(w, w0) < 1e-6, `w differs by ${maxAbsDiff(w, w0)}`);
     assert.ok(maxAbsDiff(m, m0) < 1e-6, `m differs by ${maxAbsDiff(m, m0)}`);
@@ -173,9 +193,10 @@ for (const N of [600, 7, 1]) {
     const x = sg.fromDense(Float32Array.from({ length: M * K }, (_, i) => (Math.floor(i / K) % 7 === 3 ? 0 : r.next() < 0.01 ? r.normal() : 0)), [M, K]);
     const b = arenaF32(K * N, () => r.normal());
     const out = arenaF32(M * N, () => 0);
-    assert.ok(wasmSpmm(x.indptr, x.indices, x.values, b, N, out));
+    const csr = { indptr: x.indptr, indices: x.indices, values: x.values, shape: [M, K] as [number, number] };
+    spmm(arena, csr, b, N, out);
     const ref = new Float32Array(M * N);
-    spmmInto({ indptr: x.indptr, indices: x.indices, values: x.values, shape: [M, K] }, b, N, ref);
+    spmmInto(csr, b, N, ref);
     assert.ok(maxAbsDiff(out, ref) < 1e-5, `spmm differs by ${maxAbsDiff(out, ref)}`);
     assert.ok(out.subarray(3 * N, 4 * N).every((v) => v === 0), 'an empty row stays zero');
   });
@@ -183,7 +204,7 @@ for (const N of [600, 7, 1]) {
 
 test('dense Adam on a big float32 tensor (the SIMD path) equals the JavaScript kernel', () => {
   const w = sg.variable(sg.randn([300, 256], { seed: 5 }));
-  assert.ok(arenaOffset(w.rawSync()) >= 0, '300 KB: an arena array, so the SIMD kernel runs');
+  assert.ok(arena.offset(w.rawSync()) >= 0, '300 KB: an arena array, so the SIMD kernel runs');
   const ref = Float32Array.from(w.dataSync());
   const m = new Float32Array(ref.length), v = new Float32Array(ref.length);
   const opts = { lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.001 };
@@ -193,7 +214,7 @@ test('dense Adam on a big float32 tensor (the SIMD path) equals the JavaScript k
     sg.tidy(() => sg.sum(sg.mul(w, c)).backward());
     opt.step();
     opt.zeroGrad();
-    adamDense(ref, c.dataSync() as Float32Array, m, v, step, opts);
+    adamDense(arena, ref, c.dataSync() as Float32Array, m, v, 256, step, opts); // plain arrays: the JavaScript loop
     c.dispose();
   }
   assert.ok(maxAbsDiff(w.dataSync(), ref) < 1e-6, `differs by ${maxAbsDiff(w.dataSync(), ref)}`);

@@ -9,6 +9,8 @@ import { sleb, uleb } from '../../backends/cpu/wasm/emitter.js';
 import { gemmBytes, setWasmMatmul, wasmDense, wasmMatmul, wasmMatmulActive, wasmReluGrad } from '../../backends/cpu/wasm/gemm.js';
 import { randomStream } from '../../core/random.js';
 import { maxRelDiff } from '../helpers/gradcheck.js';
+import type { CpuBackend } from '../../backends/cpu/index.js';
+const arena = (sg.engine.getBackendInstance('cpu') as CpuBackend).arena;
 
 function rand(n: number, seed: number): Float32Array {
   const r = randomStream('wasm-test', seed);
@@ -43,7 +45,7 @@ test('LEB128 encodings', () => {
 test('the emitted module validates and is used on Node 20', () => {
   const bytes = gemmBytes();
   assert.ok(bytes && WebAssembly.validate(bytes));
-  assert.ok(wasmMatmulActive());
+  assert.ok(wasmMatmulActive(arena));
 });
 
 // each at least 4096 multiply-adds, the smallest product wasm takes
@@ -57,7 +59,7 @@ for (const [M, K, N] of shapes) {
     const b = rand(K * N, K + N);
     for (const tA of [false, true]) for (const tB of [false, true]) {
       const out = new Float32Array(M * N).fill(NaN);
-      assert.ok(wasmMatmul(a, b, M, K, N, tA, tB, out), 'the wasm kernel ran');
+      assert.ok(wasmMatmul(arena, a, b, M, K, N, tA, tB, out), 'the wasm kernel ran');
       const d = maxRelDiff(out, ref(a, b, M, K, N, tA, tB));
       assert.ok(d < tol32(K), `transposeA=${tA} transposeB=${tB}: ${d}`);
     }
@@ -66,7 +68,7 @@ for (const [M, K, N] of shapes) {
 
 test('small products and switched-off wasm go to the JS kernel (and sg.matmul still agrees)', () => {
   const out = new Float32Array(4);
-  assert.not.ok(wasmMatmul(rand(4, 1), rand(4, 2), 2, 2, 2, false, false, out), 'too small for wasm');
+  assert.not.ok(wasmMatmul(arena, rand(4, 1), rand(4, 2), 2, 2, 2, false, false, out), 'too small for wasm');
   const M = 40, K = 70, N = 33;
   const a = sg.tensor(rand(M * K, 3), [M, K]);
   const b = sg.tensor(rand(K * N, 4), [N, K]);
@@ -74,7 +76,7 @@ test('small products and switched-off wasm go to the JS kernel (and sg.matmul st
   const viaWasm = sg.matmul(a, b, { transposeB: true }).dataSync();
   setWasmMatmul(false);
   try {
-    assert.not.ok(wasmMatmul(a.dataSync() as Float32Array, b.dataSync() as Float32Array, M, K, N, false, true, new Float32Array(M * N)));
+    assert.not.ok(wasmMatmul(arena, a.dataSync() as Float32Array, b.dataSync() as Float32Array, M, K, N, false, true, new Float32Array(M * N)));
     const viaJs = sg.matmul(a, b, { transposeB: true }).dataSync();
     assert.ok(maxRelDiff(viaJs, want) < 1e-6); // float64 sums, one rounding
   } finally {
@@ -89,14 +91,14 @@ test('wasm dense epilogue: bias and relu (N not a multiple of 4, NaN → 0 like 
     const z = ref(x, w, M, K, N, false, false);
     for (const relu of [false, true]) for (const withBias of [false, true]) {
       const out = new Float32Array(M * N);
-      assert.ok(wasmDense(x, w, M, K, N, false, false, withBias ? bias : null, relu, out));
+      assert.ok(wasmDense(arena, x, w, M, K, N, false, false, withBias ? bias : null, relu, out));
       const want = z.map((v, i) => { const s = v + (withBias ? bias[i % N] : 0); return relu ? Math.max(s, 0) : s; });
       assert.ok(maxRelDiff(out, want) < tol32(K), `relu=${relu} bias=${withBias}`);
     }
   }
   const x = new Float32Array(64 * 64).fill(NaN);
   const out = new Float32Array(64 * 64);
-  wasmDense(x, rand(64 * 64, 8), 64, 64, 64, false, false, null, true, out);
+  wasmDense(arena, x, rand(64 * 64, 8), 64, 64, 64, false, false, null, true, out);
   assert.ok(out.every((v) => v === 0));
 });
 
@@ -107,7 +109,7 @@ test('wasm relu backward: dy where y > 0, and column sums', () => {
     const dy = rand(rows * N, N + 1);
     const dz = new Float32Array(rows * N);
     const sums = new Float32Array(N);
-    assert.ok(wasmReluGrad(y, dy, N, dz, sums));
+    assert.ok(wasmReluGrad(arena, y, dy, N, dz, sums));
     const want = dy.map((g, i) => (y[i] > 0 ? g : 0));
     assert.equal(Array.from(dz), Array.from(want));
     const wantSums = new Float64Array(N);

@@ -26,7 +26,7 @@
  * experimental feature of this Node, and fused rounding makes results differ in the last bit
  * between machines with and without FMA.
  */
-import { arenaAlloc, arenaMemory, arenaOffset, ARENA_MAX_PAGES, release } from '../memory.js';
+import { ARENA_MAX_PAGES, type Arena } from '../memory.js';
 import { parallelWasm, registerWasm, threadCount, type WasmKernels } from '../threads.js';
 import {
   DEFAULT_BLOCKING, DEFAULT_TILE, GEMM_BIAS, GEMM_RELU, GEMM_SPLIT_ROWS, gemmModule, gemmPackBytes,
@@ -49,15 +49,20 @@ type ReluGradFn = (y: number, dy: number, dz: number, M: number, N: number, sums
 
 interface Kernel {
   memory: WebAssembly.Memory;
-  /** true: the module runs on the arena, operands are used in place and threads can share it */
-  arena: boolean;
+  /** the arena the module runs on (operands used in place, threads can share it), or null: a private memory */
+  arena: Arena | null;
   pool: WasmKernels;
   gemm: GemmFn;
   reluGrad: ReluGradFn;
   fma: boolean;
+  /** one packing buffer per thread, kept between calls (the arena never shrinks anyway) */
+  packBlock: { arr: Float32Array | null; threads: number };
 }
 
-let kernel: Kernel | null | undefined;
+/** the kernel of each backend's arena, and the one on a private memory (no arena) */
+const kernels = new WeakMap<Arena, Kernel | null>();
+let privateKernel: Kernel | null | undefined;
+let forcePrivate = false;
 let enabled = !(typeof process !== 'undefined' && process.env?.SPARSEGRAD_WASM === '0');
 const wantFma = typeof process !== 'undefined' && process.env?.SPARSEGRAD_FMA === '1';
 
@@ -82,8 +87,9 @@ function fmaAvailable(opts: { shared: boolean; maxPages: number }): boolean {
 }
 
 /** The kernel on the arena (shared, in place, threads) or, with null, on a private memory of its own. */
-function createKernel(arenaMem: WebAssembly.Memory | null): Kernel | null {
+function createKernel(arena: Arena | null): Kernel | null {
   if (typeof WebAssembly !== 'object') return null;
+  const arenaMem = arena?.memory ?? null;
   const memory = arenaMem ?? new WebAssembly.Memory({ initial: 1, maximum: PRIVATE_MAX_PAGES });
   const opts = { shared: arenaMem !== null, maxPages: arenaMem ? ARENA_MAX_PAGES : PRIVATE_MAX_PAGES };
   const fma = fmaAvailable(opts);
@@ -93,34 +99,41 @@ function createKernel(arenaMem: WebAssembly.Memory | null): Kernel | null {
     const module = new WebAssembly.Module(bytes);
     const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as { gemm: GemmFn; reluGrad: ReluGradFn };
     const pool = registerWasm(module, memory, { gemm: exports.gemm });
-    return { memory, arena: arenaMem !== null, pool, gemm: exports.gemm, reluGrad: exports.reluGrad, fma };
+    return { memory, arena: arenaMem ? arena : null, pool, gemm: exports.gemm, reluGrad: exports.reluGrad, fma, packBlock: { arr: null, threads: 0 } };
   } catch {
     // a browser main thread refuses to compile big modules synchronously: the JS kernel runs
     return null;
   }
 }
 
-function getKernel(): Kernel | null {
-  if (kernel === undefined) kernel = createKernel(arenaMemory());
-  return kernel;
+/** The kernel for a backend's arena (its memory, when it has one; else a private memory). */
+function getKernel(arena: Arena): Kernel | null {
+  if (forcePrivate || !arena.memory) {
+    if (privateKernel === undefined) privateKernel = createKernel(null);
+    return privateKernel;
+  }
+  let k = kernels.get(arena);
+  if (k === undefined) kernels.set(arena, (k = createKernel(arena)));
+  return k;
 }
 
 /**
- * Tests: rebuild the kernel on a private memory ('private': operands copied in and out, one
- * thread — what runs without SharedArrayBuffer) or on the arena again ('arena').
+ * Tests: run the kernel on a private memory ('private': operands copied in and out, one
+ * thread — what runs without SharedArrayBuffer) or on each backend's arena again ('arena').
  */
 export function resetGemmKernel(mode: 'arena' | 'private'): void {
-  kernel = createKernel(mode === 'arena' ? arenaMemory() : null);
+  forcePrivate = mode === 'private';
+  privateKernel = undefined;
 }
 
-/** Whether float32 products currently run on WebAssembly SIMD. */
-export function wasmMatmulActive(): boolean {
-  return enabled && getKernel() !== null;
+/** Whether float32 products currently run on WebAssembly SIMD (on `arena`'s backend). */
+export function wasmMatmulActive(arena: Arena): boolean {
+  return enabled && getKernel(arena) !== null;
 }
 
 /** Whether the kernel uses relaxed-SIMD FMA (SPARSEGRAD_FMA=1 and the runtime supports it). */
-export function wasmFmaActive(): boolean {
-  return getKernel()?.fma ?? false;
+export function wasmFmaActive(arena: Arena): boolean {
+  return getKernel(arena)?.fma ?? false;
 }
 
 /**
@@ -137,16 +150,17 @@ class Placement {
 
   /** Byte address of `arr` (copied unless it is in the arena), or of `length` zeroed floats when arr is null. */
   place(arr: Float32Array | null, length = arr?.length ?? 0): number {
-    if (this.k.arena) {
+    const arena = this.k.arena;
+    if (arena) {
       if (arr) {
-        const at = arenaOffset(arr);
+        const at = arena.offset(arr);
         if (at >= 0) return at;
       }
-      const copy = arenaAlloc('float32', Math.max(length, 4)) as Float32Array | null;
+      const copy = arena.allocInArena('float32', Math.max(length, 4)) as Float32Array | null;
       if (!copy) throw new RangeError('arena full');
       if (arr) copy.set(arr);
       this.scratch.push(copy);
-      return arenaOffset(copy);
+      return arena.offset(copy);
     }
     const off = this.top;
     this.top = (off + 4 * length + 31) & ~15;
@@ -174,45 +188,44 @@ class Placement {
 
   /** Copies `length` floats at byte address `at` into `out` unless they are `out` itself. */
   readBack(at: number, out: Float32Array): void {
-    if (this.k.arena && arenaOffset(out) === at) return;
+    if (this.k.arena && this.k.arena.offset(out) === at) return;
     out.set(new Float32Array(this.k.memory.buffer, at, out.length));
   }
 
   release(): void {
-    for (const s of this.scratch) release(s);
+    for (const s of this.scratch) this.k.arena!.release(s);
   }
 }
 
-/** One packing buffer per thread, kept between calls (the arena never shrinks anyway). */
-let packBlock: { arr: Float32Array | null; threads: number } = { arr: null, threads: 0 };
+/** The packing buffers (one per thread) at a byte address. */
 function packAddress(k: Kernel, p: Placement, threads: number): number {
   if (!k.arena) return p.place(null, threads * PACK_BYTES / 4);
-  if (packBlock.threads < threads || !packBlock.arr) {
-    if (packBlock.arr) release(packBlock.arr);
-    const arr = arenaAlloc('float32', threads * PACK_BYTES / 4) as Float32Array | null;
+  if (k.packBlock.threads < threads || !k.packBlock.arr) {
+    if (k.packBlock.arr) k.arena.release(k.packBlock.arr);
+    const arr = k.arena.allocInArena('float32', threads * PACK_BYTES / 4) as Float32Array | null;
     if (!arr) throw new RangeError('arena full');
-    packBlock = { arr, threads };
+    k.packBlock = { arr, threads };
   }
-  return arenaOffset(packBlock.arr!);
+  return k.arena.offset(k.packBlock.arr!);
 }
 
 /**
  * out[M,N] = op(a) · op(b) as in matmulInto (a is [M,K] or, transposed, [K,M]; b is [K,N] or
  * [N,K]). Returns false without touching `out` when the JS kernel should do it instead.
  */
-export function wasmMatmul(a: Float32Array, b: Float32Array, M: number, K: number, N: number,
+export function wasmMatmul(arena: Arena, a: Float32Array, b: Float32Array, M: number, K: number, N: number,
   transposeA: boolean, transposeB: boolean, out: Float32Array): boolean {
-  return wasmDense(a, b, M, K, N, transposeA, transposeB, null, false, out);
+  return wasmDense(arena, a, b, M, K, N, transposeA, transposeB, null, false, out);
 }
 
 /**
  * A dense layer's forward: out = act(op(a) · op(b) + bias), bias [N] (or none), act = relu
  * or identity, the bias and relu applied in registers before the result is stored.
  */
-export function wasmDense(a: Float32Array, b: Float32Array, M: number, K: number, N: number,
+export function wasmDense(arena: Arena, a: Float32Array, b: Float32Array, M: number, K: number, N: number,
   transposeA: boolean, transposeB: boolean, bias: Float32Array | null, relu: boolean, out: Float32Array): boolean {
   if (!enabled || M * N * K < MIN_WORK || K === 0) return false;
-  const k = getKernel();
+  const k = getKernel(arena);
   if (!k) return false;
   const p = new Placement(k);
   try {
@@ -261,10 +274,10 @@ export function wasmDense(a: Float32Array, b: Float32Array, M: number, K: number
  * The backward of relu over rows of N values: dz = y > 0 ? dy : 0, and the column sums of dz
  * (float32) into `sums` when given. Returns false when the JS loop should do it.
  */
-export function wasmReluGrad(y: Float32Array, dy: Float32Array, N: number, dz: Float32Array, sums: Float32Array | null): boolean {
+export function wasmReluGrad(arena: Arena, y: Float32Array, dy: Float32Array, N: number, dz: Float32Array, sums: Float32Array | null): boolean {
   const n = dy.length;
   if (!enabled || n < MIN_WORK || N === 0) return false;
-  const k = getKernel();
+  const k = getKernel(arena);
   if (!k) return false;
   const p = new Placement(k);
   try {
