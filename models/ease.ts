@@ -52,7 +52,7 @@ export class EASE extends UserRowModel {
   fit(x: CSR): this {
     this.checkRows(x);
     const b = easeWeights(itemGram(x), this.numItems, this.config.lambda);
-    this.weights.backend.overwrite(this.weights.dataId, Float32Array.from(b));
+    this.weights.assign(b);
     return this;
   }
 

@@ -27,8 +27,6 @@ import type {
 } from '../../core/kernels.js';
 import type { DType, TypedArray } from '../../core/dtype.js';
 import { sizeOf } from '../../core/shape.js';
-import { concatInto, sliceInto, transposeInto } from '../cpu/layout.js';
-import { gatherRowsInto } from '../cpu/rows.js';
 import { openHost, type PlatformReport, type WebGPUBackendOptions } from './platform.js';
 import type { AdapterReport } from './device.js';
 import { Gpu, type GpuBuffer, type GpuCounters } from './gpu.js';
@@ -51,7 +49,7 @@ interface GpuData {
   buf: GpuBuffer;
   size: number;
   dtype: DType;
-  /** int32 only: the ids on the host (written values, or computed from other host copies) */
+  /** int32 only: the values on the host (as written, or once read back) */
   host: Int32Array | null;
   disposed: boolean;
 }
@@ -235,48 +233,24 @@ export class WebGPUBackend implements Backend {
     return this.wrap(spmm(this.gpu, this.uploads, a, this.t(b), b.dtype), a.shape[0] * b.shape[1], b.dtype);
   }
 
-  // ---- layout (int32 tensors with host ids get their host copy moved too) -------------------
+  // ---- layout (an int32 result has no host copy: it is read back when the host asks) --------
   transpose(x: TensorInfo, perm: readonly number[]): DataId {
-    const src = this.hostOf(x);
-    let host: Int32Array | null = null;
-    if (src) {
-      host = new Int32Array(src.length);
-      transposeInto(src, x.shape, perm, host);
-    }
-    return this.wrap(lay.transpose(this.gpu, this.t(x), perm), sizeOf(x.shape), x.dtype, host);
+    return this.wrap(lay.transpose(this.gpu, this.t(x), perm), sizeOf(x.shape), x.dtype);
   }
 
   slice(x: TensorInfo, begin: readonly number[], size: readonly number[]): DataId {
-    const src = this.hostOf(x);
-    let host: Int32Array | null = null;
-    if (src) {
-      host = new Int32Array(sizeOf(size));
-      if (host.length > 0) sliceInto(src, x.shape, begin, size, host);
-    }
-    return this.wrap(lay.slice(this.gpu, this.t(x), begin, size), sizeOf(size), x.dtype, host);
+    return this.wrap(lay.slice(this.gpu, this.t(x), begin, size), sizeOf(size), x.dtype);
   }
 
   concat(xs: readonly TensorInfo[], axis: number): DataId {
     const total = xs.reduce((s, x) => s + sizeOf(x.shape), 0);
-    const hosts = xs.map((x) => this.hostOf(x));
-    let host: Int32Array | null = null;
-    if (xs[0].dtype === 'int32' && hosts.every((h) => h)) {
-      host = new Int32Array(total);
-      concatInto(xs.map((x, i) => ({ values: hosts[i]!, shape: x.shape })), axis, host);
-    }
-    return this.wrap(lay.concat(this.gpu, xs.map((x) => this.t(x)), axis), total, xs[0].dtype, host);
+    return this.wrap(lay.concat(this.gpu, xs.map((x) => this.t(x)), axis), total, xs[0].dtype);
   }
 
   // ---- rows ---------------------------------------------------------------------------------
   gatherRows(table: TensorInfo, ids: Int32Array): DataId {
     const width = sizeOf(table.shape.slice(1));
-    const tableHost = this.hostOf(table);
-    let host: Int32Array | null = null;
-    if (tableHost) {
-      host = new Int32Array(ids.length * width);
-      gatherRowsInto(tableHost, ids, width, host);
-    }
-    return this.wrap(rows.gatherRows(this.gpu, this.t(table), ids, width), ids.length * width, table.dtype, host);
+    return this.wrap(rows.gatherRows(this.gpu, this.t(table), ids, width), ids.length * width, table.dtype);
   }
 
   segmentSumRows(values: TensorInfo, segmentIds: Int32Array, numSegments: number): DataId {
