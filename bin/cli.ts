@@ -15,6 +15,8 @@ import { SIMILAR, similar } from './commands/similar.js';
 import { INFO, info } from './commands/info.js';
 import { PLOT, plot } from './commands/plot.js';
 import { MAP, map } from './commands/map.js';
+import { EVAL, evalCommand } from './commands/eval.js';
+import { PREDICT, predictCommand } from './commands/predict.js';
 
 export const COMMANDS: { spec: CommandSpec; run: (a: ParsedArgs) => Promise<void> }[] = [
   { spec: TRAIN, run: train },
@@ -23,6 +25,7 @@ export const COMMANDS: { spec: CommandSpec; run: (a: ParsedArgs) => Promise<void
   { spec: INFO, run: info },
   { spec: PLOT, run: plot },
   { spec: MAP, run: map },
+  { spec: EVAL, run: evalCommand }, { spec: PREDICT, run: predictCommand },
 ];
 
 const NAMES = [...COMMANDS.map((c) => c.spec.name), 'bench'];

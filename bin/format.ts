@@ -26,3 +26,32 @@ export function titleOf(model: Recommender, index: number): string {
   const title = model.meta.itemTitles?.[index];
   return `${safeField(String(raw), 40).padStart(7)}  ${safeField(title ?? '')}`;
 }
+
+// the characters terminalSafe escapes that JSON.stringify leaves as they are (DEL, C1
+// controls, bidi and zero-width marks, line/paragraph separators)
+const JSON_UNSAFE = /[\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff]/g;
+
+/** `value` as JSON (`--format json`), with every character a terminal could act on as a \u escape: still valid JSON. */
+export function jsonText(value: unknown, indent = 2): string {
+  return JSON.stringify(value, null, indent).replace(JSON_UNSAFE, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** Prints `value` as terminal-safe JSON (see jsonText). */
+export function printJson(value: unknown): void {
+  console.log(jsonText(value));
+}
+
+/** An item's raw id (as in the data) for output: the id map's entry, else the index. */
+export function itemIdOf(model: Recommender, index: number): string | number {
+  return model.meta.itemIds ? model.meta.itemIds[index] : index;
+}
+
+/** A user's raw id for output. */
+export function userIdOf(model: Recommender, index: number): string | number {
+  return model.meta.userIds ? model.meta.userIds[index] : index;
+}
+
+/** One TSV field: tabs and line breaks (which would shift columns) as spaces, terminal-safe. */
+export function tsvField(value: string | number): string {
+  return terminalSafe(String(value).replace(/[\t\r\n]/g, ' '));
+}

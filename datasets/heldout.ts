@@ -6,7 +6,8 @@
  *    with at least 5 clicks;
  * 2. shuffle the users: N are validation, N are test, all the rest train;
  * 3. the item space is the items clicked by train users (validation/test clicks on other
- *    items are dropped: the model has no column for them);
+ *    items are dropped: the model has no column for them), or with `allItems` every item
+ *    of the data (columns = the data's item indices);
  * 4. each held-out user with ≥ 5 remaining clicks gives a random 20% (rounded down) as the
  *    target to predict and keeps 80% as fold-in input; a user with fewer clicks is all input.
  *
@@ -21,6 +22,10 @@ import type { InteractionData } from './types.js';
 export interface FoldInOptions {
   /** users held out for validation, and as many again for test (Liang: 10,000 on ML-20M) */
   heldOutUsers: number;
+  /** test users, when not as many as the validation users (0: validation only, e.g. for early stopping) */
+  testUsers?: number;
+  /** keep every item of the data as a column (default false: the items train users clicked) */
+  allItems?: boolean;
   /** share of each held-out user's clicks to predict (default 0.2) */
   targetFraction?: number;
   /** keep ratings ≥ threshold as clicks (default 4; ignored for implicit data; null keeps all) */
@@ -61,10 +66,12 @@ export interface FoldInSplit {
 
 export function heldOutUsers(data: InteractionData, opts: FoldInOptions): FoldInSplit {
   const N = opts.heldOutUsers;
+  const NT = opts.testUsers ?? N;
   const targetFraction = opts.targetFraction ?? 0.2;
   const minItems = opts.minUserItems ?? 5;
   const threshold = opts.threshold === null || (data as { implicit?: boolean }).implicit ? -Infinity : opts.threshold ?? 4;
   if (!(Number.isInteger(N) && N > 0)) throw new Error(`heldOutUsers: heldOutUsers must be a positive integer, got ${N}`);
+  if (!(Number.isInteger(NT) && NT >= 0)) throw new Error(`heldOutUsers: testUsers must be an integer ≥ 0, got ${NT}`);
 
   // 1. clicks as a binary user×item matrix (duplicates merged)
   let nClicks = 0;
@@ -82,22 +89,22 @@ export function heldOutUsers(data: InteractionData, opts: FoldInOptions): FoldIn
   const eligible: number[] = [];
   for (let u = 0; u < data.numUsers; u++) if (rowLen(u) >= minItems) eligible.push(u);
   const usersWithTooFewClicks = data.numUsers - eligible.length;
-  if (eligible.length <= 2 * N) {
+  if (eligible.length <= N + NT) {
     throw new Error(`heldOutUsers: ${eligible.length} users have ≥ ${minItems} clicks (ratings ≥ ${threshold}); ` +
-      `holding out 2 × ${N} leaves no train users`);
+      `holding out ${N} + ${NT} leaves no train users`);
   }
 
   // 2. shuffle users: train | valid | test
   const order = Int32Array.from(eligible);
   const rng = randomStream('heldOutUsers', opts.seed);
   rng.shuffle(order);
-  const nTrain = order.length - 2 * N;
+  const nTrain = order.length - N - NT;
   const trainUsers = order.slice(0, nTrain);
   const validUsers = order.slice(nTrain, nTrain + N);
   const testUsers = order.slice(nTrain + N);
 
   // 3. item space: items clicked by train users, in ascending original order
-  const column = new Int32Array(data.numItems).fill(-1);
+  const column = new Int32Array(data.numItems).fill(opts.allItems ? 0 : -1);
   for (const u of trainUsers) for (let p = clicks.indptr[u]; p < clicks.indptr[u + 1]; p++) column[clicks.indices[p]] = 0;
   let numItems = 0;
   for (let i = 0; i < data.numItems; i++) if (column[i] === 0) column[i] = numItems++;

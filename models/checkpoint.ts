@@ -62,13 +62,18 @@ interface Info {
   /** the model's state tensors, by name, in stateDict order */
   tensors: string[];
   optimizer?: { className: string; hyper: Record<string, number | boolean>; extra: Record<string, unknown>; state: Record<string, string> };
-  seen?: { shape: [number, number] };
+  /** `values`: seen.values holds each entry's value (e.g. the rating), else every entry is 1 */
+  seen?: { shape: [number, number]; values?: boolean };
   training?: unknown;
 }
 
 export interface SaveOptions {
   optimizer?: Optimizer;
-  /** each user's training items (CSR [users, items]), so `recommend` can exclude them */
+  /**
+   * each user's training items (CSR [users, items]), so `recommend` can exclude them; values
+   * other than 1 (ratings) are stored too. A user-row model (MultVAE, EASE, …) is served
+   * from these rows after `load`.
+   */
   seen?: CSR;
   /** what a resumed run needs besides weights and optimizer (epoch, iterator and random streams …), as JSON */
   training?: unknown;
@@ -109,6 +114,11 @@ export function save(model: Recommender, path: string, opts: SaveOptions = {}): 
     info.seen = { shape: [opts.seen.rows, opts.seen.cols] };
     add('seen.indptr', 'I32', [opts.seen.indptr.length], int32Bytes(opts.seen.indptr));
     add('seen.indices', 'I32', [opts.seen.indices.length], int32Bytes(opts.seen.indices));
+    const v = opts.seen.values;
+    if (v.some((x) => x !== 1)) {
+      info.seen.values = true;
+      add('seen.values', 'F32', [v.length], new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+    }
   }
   if (opts.training !== undefined) info.training = opts.training;
   const encoded = encodeSafetensors(tensors, { format: 'sparsegrad', [META_KEY]: JSON.stringify(info), [CRC_KEY]: CRC_PLACEHOLDER });
@@ -141,7 +151,7 @@ interface Parsed {
   meta: unknown;
   model: Map<string, Stored>;
   optimizer?: { className: unknown; hyper: unknown; extra: unknown; state: Map<string, Stored> };
-  seen?: { shape: unknown; indptr: Stored; indices: Stored };
+  seen?: { shape: unknown; indptr: Stored; indices: Stored; values?: Stored };
   training?: unknown;
 }
 
@@ -253,7 +263,9 @@ function readV2(fd: number, size: number, path: string, opts: LoadOptions): Pars
     out.optimizer = { className: o!.className, hyper: o!.hyper, extra: o!.extra, state };
   }
   if (info.seen !== undefined) {
-    out.seen = { shape: (info.seen as Info['seen'])?.shape, indptr: claim('seen.indptr', 'tensor'), indices: claim('seen.indices', 'tensor') };
+    const si = info.seen as Info['seen'];
+    out.seen = { shape: si?.shape, indptr: claim('seen.indptr', 'tensor'), indices: claim('seen.indices', 'tensor') };
+    if (si?.values) out.seen.values = claim('seen.values', 'tensor');
   }
   if (byName.size > 0) fail(`has tensor ${show([...byName.keys()][0])} that its metadata does not account for`);
   return out;
@@ -378,9 +390,16 @@ function materialize(p: Parsed, path: string): LoadedModel {
     }
     for (const name of p.model.keys()) if (!own.has(name)) fail(`has tensor ${show(name)}, which a ${cls} does not have`);
     model.loadStateDict(values);
+    // a user-row model has no user table: its users are the seen rows (attached before the
+    // meta check, which counts them)
+    const rowModel = (model as { usersFromRows?: boolean }).usersFromRows === true;
+    if (p.seen && rowModel) {
+      model.seen = restoreSeen(p.seen, model, fail, true);
+      (model as unknown as { attachSeen(s: CSR): void }).attachSeen(model.seen);
+    }
     model.meta = checkMeta(p.meta, model, fail);
     if (p.optimizer) model.restoredOptimizer = restoreOptimizer(p.optimizer, model, fail);
-    if (p.seen) model.seen = restoreSeen(p.seen, model, fail);
+    if (p.seen && !rowModel) model.seen = restoreSeen(p.seen, model, fail);
     if (p.training !== undefined) model.trainingState = p.training;
     return model;
   } catch (e) {
@@ -454,9 +473,9 @@ function restoreOptimizer(o: NonNullable<Parsed['optimizer']>, model: Recommende
   return opt;
 }
 
-function restoreSeen(s: NonNullable<Parsed['seen']>, model: Recommender, fail: Fail): CSR {
+function restoreSeen(s: NonNullable<Parsed['seen']>, model: Recommender, fail: Fail, anyRows = false): CSR {
   const shape = s.shape as [number, number];
-  if (!Array.isArray(shape) || shape.length !== 2 || shape[0] !== model.numUsers || shape[1] !== model.numItems) {
+  if (!Array.isArray(shape) || shape.length !== 2 || !(Number.isInteger(shape[0]) && shape[0] >= 0) || (!anyRows && shape[0] !== model.numUsers) || shape[1] !== model.numItems) {
     fail(`has seen items of shape ${show(shape, 60)}; the model is [${model.numUsers}, ${model.numItems}]`);
   }
   const [rows, cols] = shape;
@@ -466,5 +485,11 @@ function restoreSeen(s: NonNullable<Parsed['seen']>, model: Recommender, fail: F
   if (indptr.length !== rows + 1 || indptr[0] !== 0 || indptr[rows] !== indices.length) fail('has a seen-items row index that does not match its entries');
   for (let r = 0; r < rows; r++) if (indptr[r + 1] < indptr[r]) fail(`has a seen-items row index that decreases at row ${r}`);
   for (let k = 0; k < indices.length; k++) if (!(indices[k] >= 0 && indices[k] < cols)) fail(`has a seen item ${indices[k]} outside [0, ${cols})`);
-  return new CSR(indptr, indices, new Float32Array(indices.length).fill(1), [rows, cols], false);
+  let values: Float32Array = new Float32Array(indices.length).fill(1);
+  if (s.values) {
+    if (s.values.dtype !== 'float32') fail('has seen-item values that are not float32');
+    values = valuesOf(s.values) as Float32Array;
+    if (values.length !== indices.length || !values.every(Number.isFinite)) fail(`has ${values.length} seen-item values for ${indices.length} entries, or values that are not finite`);
+  }
+  return new CSR(indptr, indices, values, [rows, cols], false);
 }

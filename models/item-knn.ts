@@ -78,7 +78,8 @@ export class ItemKNN extends UserRowModel {
 
   /** Scores [rows × items] = input · S, accumulated on the host (S is sparse). */
   override scoreBatch(users: Int32Array, input: CSR | null): Float32Array {
-    const x = input ?? (this.userRows ? this.userRows.selectRows(users) : null);
+    const rows = input ? null : this.inputRows();
+    const x = input ?? (rows ? rows.selectRows(users) : null);
     if (!x) throw new Error('ItemKNN: no input rows given and none attached (call setUserRows(matrix) first)');
     this.checkRows(x);
     const n = this.numItems;

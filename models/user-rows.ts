@@ -5,8 +5,11 @@
  * These models have no user ids: a user *is* their row, so a new user is served by passing
  * their items (`recommendFor(items)`), and a held-out user is evaluated by folding in part of
  * their row. `setUserRows(matrix)` attaches a user×item matrix so the Recommender API
- * (`scoreItems(user)`, `recommend(user, k)`) works by index; it is data, not a weight, and is
- * not saved in checkpoints.
+ * (`scoreItems(user)`, `recommend(user, k)`) works by index; it is data, not a weight. A
+ * checkpoint saved with `seen` (what `train` does) brings the users back: `load` attaches
+ * those rows (`attachSeen`), the model's input is built from them (entries ≥
+ * `meta.inputThreshold` when the rows hold ratings, as ratings ≥ 4 were the clicks it was
+ * trained on) and `recommend` excludes every item in them.
  *
  * Batches: `{inputs: {rows: CSR}, label?: CSR}` (the input may also be called 'input' or
  * 'items'); without a label the targets are the input rows themselves. Train them with
@@ -65,16 +68,49 @@ export function rowOf(items: Iterable<number>, numItems: number, model: string):
   return new CSR(Int32Array.from([0, ids.length]), ids, new Float32Array(ids.length).fill(1), [1, numItems], false);
 }
 
+/** A row matrix's entries ≥ threshold as 1s (all entries without a threshold). */
+export function clicksOf(rows: CSR, threshold?: number | null): CSR {
+  if (threshold === undefined || threshold === null) return rows.values.every((v) => v === 1) ? rows : new CSR(rows.indptr, rows.indices, new Float32Array(rows.nnz).fill(1), rows.shape, false);
+  const indptr = new Int32Array(rows.rows + 1);
+  const keep: number[] = [];
+  for (let r = 0; r < rows.rows; r++) {
+    for (let p = rows.indptr[r]; p < rows.indptr[r + 1]; p++) if (rows.values[p] >= threshold) keep.push(rows.indices[p]);
+    indptr[r + 1] = keep.length;
+  }
+  return new CSR(indptr, Int32Array.from(keep), new Float32Array(keep.length).fill(1), rows.shape, false);
+}
+
 export abstract class UserRowModel extends Recommender {
-  /** the user×item matrix scoreItems(user) reads rows from (not saved) */
+  /** the user×item matrix scoreItems(user) reads rows from (not saved as weights) */
   userRows: CSR | null = null;
+  /** the users' saved rows (a checkpoint's seen items), what `recommend` excludes */
+  private seenRows: CSR | null = null;
+  /** tells `load` that this model's users are the seen rows (it has no user table) */
+  readonly usersFromRows = true;
 
   get numUsers(): number {
-    return this.userRows ? this.userRows.rows : 0;
+    return (this.userRows ?? this.seenRows)?.rows ?? 0;
+  }
+
+  /** Serves the users of `seen` (a checkpoint's rows): input = clicksOf(seen, meta.inputThreshold). */
+  attachSeen(seen: CSR): this {
+    if (seen.cols !== this.numItems) throw new Error(`${this.constructor.name}.attachSeen: the rows have ${seen.cols} item columns, the model ${this.numItems}`);
+    this.seenRows = seen;
+    this.userRows = null;
+    return this;
+  }
+
+  /** The rows users are scored from (built from the attached seen rows on first use), or null. */
+  inputRows(): CSR | null {
+    if (!this.userRows && this.seenRows) {
+      const t = this.meta.inputThreshold;
+      this.userRows = clicksOf(this.seenRows, typeof t === 'number' ? t : null);
+    }
+    return this.userRows;
   }
 
   protected override checkUser(userIndex: number): void {
-    if (!this.userRows) {
+    if (!this.inputRows()) {
       throw new Error(`${this.constructor.name}: user ${userIndex} asked by index, but no user rows are attached: call setUserRows(matrix) first, or recommendFor(items)`);
     }
     super.checkUser(userIndex);
@@ -86,6 +122,7 @@ export abstract class UserRowModel extends Recommender {
       throw new Error(`${this.constructor.name}.setUserRows: the matrix has ${rows.cols} item columns, the model ${this.numItems}`);
     }
     this.userRows = rows;
+    this.seenRows = null;
     return this;
   }
 
@@ -112,8 +149,9 @@ export abstract class UserRowModel extends Recommender {
   scoreBatch(users: Int32Array, input: CSR | null): Float32Array {
     let x = input;
     if (!x) {
-      if (!this.userRows) throw new Error(`${this.constructor.name}: no input rows given and none attached (call setUserRows(matrix) first)`);
-      x = this.userRows.selectRows(users);
+      const rows = this.inputRows();
+      if (!rows) throw new Error(`${this.constructor.name}: no input rows given and none attached (call setUserRows(matrix) first)`);
+      x = rows.selectRows(users);
     }
     this.checkRows(x);
     const rows = x;
@@ -131,10 +169,10 @@ export abstract class UserRowModel extends Recommender {
     return this.scoreBatch(Int32Array.of(userIndex), null);
   }
 
-  /** Top-k for a user index; by default the items in the user's row are excluded. */
+  /** Top-k for a user index; by default the items in the user's row (all seen items, when attached) are excluded. */
   override recommend(userIndex: number, k = 10, opts: RecommendOptions = {}): TopK {
     this.checkUser(userIndex);
-    const r = this.userRows!;
+    const r = this.seenRows ?? this.userRows!;
     const own = r.indices.subarray(r.indptr[userIndex], r.indptr[userIndex + 1]);
     return topK(this.scoreItems(userIndex), k, opts.exclude ?? own);
   }

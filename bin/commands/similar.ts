@@ -3,7 +3,7 @@ import * as sg from '../../index.js';
 import type { CommandSpec, ParsedArgs } from '../args.js';
 import { UsageError } from '../args.js';
 import { common } from '../common-options.js';
-import { print, safeField, titleOf } from '../format.js';
+import { itemIdOf, print, printJson, titleOf } from '../format.js';
 
 export const SIMILAR: CommandSpec = {
   name: 'similar',
@@ -15,6 +15,7 @@ export const SIMILAR: CommandSpec = {
     { name: 'model', type: 'path', default: 'model.sgm', help: 'checkpoint' },
     { name: 'item', type: 'string', help: 'raw item id' },
     { name: 'k', alias: 'k', type: 'int', min: 1, default: 10, help: 'how many' },
+    { name: 'format', type: 'string', choices: ['text', 'json'], default: 'text', help: 'output' },
     common.backend, common.help,
   ],
 };
@@ -25,7 +26,16 @@ export async function similar(a: ParsedArgs): Promise<void> {
   const model = sg.load(a.model as string);
   const i = model.itemIndexOf(a.item as string);
   const top = model.similarItems(i, a.k as number);
+  // EASE ranks by its item-item weight, ItemKNN by its stored cosine, the rest by embedding cosine
+  const measure = model instanceof sg.models.EASE ? 'weight' : 'cosine';
+  if (a.format === 'json') {
+    printJson({
+      item: a.item, title: model.meta.itemTitles?.[i] ?? null, measure,
+      items: Array.from(top.indices, (j, r) => ({ rank: r + 1, item: itemIdOf(model, j), title: model.meta.itemTitles?.[j] ?? null, score: top.scores[r] })),
+    });
+    return;
+  }
   print(`Items most similar to ${titleOf(model, i).trim()}:`);
-  top.indices.forEach((j, r) => print(`${String(r + 1).padStart(3)}. ${titleOf(model, j)}   cosine ${top.scores[r].toFixed(3)}`));
+  top.indices.forEach((j, r) => print(`${String(r + 1).padStart(3)}. ${titleOf(model, j)}   ${measure} ${top.scores[r].toFixed(3)}`));
 }
 

@@ -1,4 +1,15 @@
-/** `sparsegrad train`: train a rating model on the built-in data or a directory, checkpoint every epoch. */
+/**
+ * `sparsegrad train`: train a model on the built-in data, a MovieLens / Netflix directory or
+ * one ratings file (ml-100k's u1.base), keeping the best validation epoch at `--out`.
+ *
+ * Rating models (mf — the default — and the DeepMF variants): a shuffled share of the
+ * ratings (`--valid-fraction`) is held out; the global mean comes from the training part
+ * only; each epoch reports Validation-rmse, the checkpoint is written only when it improves
+ * (so the file always holds the best epoch), training stops after `--patience` epochs
+ * without improvement, and the model ends with the best epoch's weights. Ranking models
+ * (vae, dae, ease, itemknn) are in train-rows.ts. `--test <file>` scores the kept model on a
+ * test file at the end (bin/evaluation.ts). Defaults per model: bin/defaults.ts.
+ */
 import * as sg from '../../index.js';
 import { BatchIterator } from '../../datasets/iterators/batch.js';
 import { holdout } from '../../datasets/splits.js';
@@ -9,50 +20,63 @@ import type { RatingsDataset } from '../../datasets/types.js';
 import { UsageError, type CommandSpec, type ParsedArgs } from '../args.js';
 import { firstGenreFeature, loadData, SCALES } from '../data.js';
 import { common } from '../common-options.js';
-import { print } from '../format.js';
+import { print, safeField } from '../format.js';
 import { metricsLog } from '../log-file.js';
+import { BestCheckpoint } from '../best-checkpoint.js';
+import { MODELS, RANKING_MODELS, setting, TRAINING_DEFAULTS, type TrainingDefaults } from '../defaults.js';
+import { alignToModel, ratingEvaluation } from '../evaluation.js';
+import { trainRows } from '../train-rows.js';
 
-export const MODELS = ['mf', 'deepmf', 'deepmf-bn', 'deepmf-class', 'deepmf-asym', 'deepmf-genre'] as const;
+export { MODELS } from '../defaults.js';
 
 export const TRAIN: CommandSpec = {
   name: 'train',
-  summary: 'train a rating model and save a checkpoint',
+  summary: 'train a model (defaults chosen on real data) and keep its best validation epoch in a checkpoint',
   examples: [
-    ['sparsegrad train', 'matrix factorization on the built-in MovieLens-shaped data set; checkpoint model.sgm after every epoch'],
-    ['sparsegrad train --data ml-latest-small/ --epochs 10 --log-file metrics.jsonl', 'a MovieLens directory; one JSON line per epoch and per logged batch, for sparsegrad plot'],
+    ['sparsegrad train --data ml-100k/u1.base --test ml-100k/u1.test', 'biased MF with the defaults, best validation epoch in model.sgm, then its RMSE on u1.test'],
+    ['sparsegrad train --model vae --data ml-100k/', 'a Mult-VAE on ratings ≥ 4, early-stopped on held-out validation users (NDCG@100)'],
+    ['sparsegrad train --log-file metrics.jsonl', 'the built-in MovieLens-shaped data set; one JSON line per epoch and per logged batch, for sparsegrad plot'],
     ['sparsegrad train --model deepmf --scale ml1m --batch-size 2500 --backend webgl', 'deep MF (64-64-1) on ml-1m-shaped synthetic data, on the GPU'],
   ],
   options: [
-    { name: 'model', type: 'string', choices: MODELS, default: 'mf', help: 'mf (dot product), deepmf (64-64-1 MLP), deepmf-bn (BatchNorm), deepmf-class (10 classes), deepmf-asym (user 15 / item 25), deepmf-genre (first-genre side feature)' },
-    { name: 'data', type: 'string', default: 'synthetic', help: "'synthetic' or a MovieLens / Netflix directory" },
+    {
+      name: 'model', type: 'string', choices: MODELS, default: 'mf',
+      help: 'mf (biased MF, Funk-SVD regularised), deepmf (64-64-1 MLP), deepmf-bn, deepmf-class, deepmf-asym, deepmf-genre; ranking on ratings ≥ --threshold: vae (Mult-VAE), dae (Mult-DAE), ease, itemknn',
+    },
+    { name: 'data', type: 'string', default: 'synthetic', help: "'synthetic', a MovieLens / Netflix directory, or one ratings file (u1.base, ratings.csv)" },
     { name: 'format', type: 'string', choices: ['movielens', 'netflix'], default: 'movielens', help: 'format of --data' },
     { name: 'scale', type: 'string', choices: SCALES, default: 'small', help: 'size of the synthetic data set' },
-    { name: 'epochs', type: 'int', min: 1, default: 5, help: 'passes over the training data' },
-    { name: 'batch-size', type: 'int', min: 1, default: 1000, help: 'ratings per batch (the seed used 25000 on ML-20M)' },
+    { name: 'test', type: 'path', help: 'a test ratings file (e.g. u1.test) scored with the kept model at the end: RMSE/MAE, or Recall/NDCG for ranking models' },
+    { name: 'epochs', type: 'int', min: 1, help: 'most passes over the training data (default: mf 100, deepmf 60, vae/dae 200; early stopping usually ends sooner)' },
+    { name: 'patience', type: 'int', min: 0, help: 'stop after this many epochs without a better validation metric; 0 = never (default: mf/deepmf 3, vae/dae 20)' },
+    { name: 'batch-size', type: 'int', min: 1, help: 'ratings per batch (vae/dae: users per batch) (default: mf 500, deepmf 1000, vae/dae about train users / 10)' },
     { name: 'optimizer', type: 'string', choices: ['adam', 'sgd', 'adagrad'], default: 'adam', help: 'optimizer' },
-    { name: 'lr', type: 'positive', default: 0.005, help: 'learning rate' },
-    { name: 'dim', type: 'int', min: 1, max: 4096, default: 25, help: 'embedding size' },
-    { name: 'biases', type: 'flag', help: 'MF with user/item/global biases' },
+    { name: 'lr', type: 'positive', help: 'learning rate (default: mf 0.002, deepmf 0.005, vae/dae 0.001)' },
+    { name: 'dim', type: 'int', min: 1, max: 4096, help: 'embedding size (default: mf 100, deepmf 25)' },
+    { name: 'reg', type: 'number', help: 'mf: Funk-SVD L2 per rating on the batch\'s factors and biases, λ·(‖p_u‖²+‖q_i‖²+b_u²+b_i²) (default 0.07)' },
+    { name: 'weight-decay', type: 'number', default: 0, help: "the optimizer's weight decay (every updated parameter, biases included)" },
+    { name: 'no-biases', type: 'flag', help: 'mf without user/item/global biases (the seed tutorial\'s plain dot product)' },
+    { name: 'biases', type: 'flag', help: 'mf with biases (the default now; kept so older command lines still run)' },
     { name: 'dense-grad', type: 'flag', help: 'dense embedding gradients (for comparison; slow on big catalogs)' },
-    { name: 'valid-fraction', type: 'fraction', default: 0.1, help: 'share of ratings held out for validation' },
+    { name: 'valid-fraction', type: 'fraction', default: 0.1, help: 'rating models: share of ratings held out for validation' },
+    { name: 'valid-users', type: 'int', min: 1, help: 'vae/dae: users held out for validation (default: 10% of users, at most 10,000)' },
+    { name: 'threshold', type: 'number', default: 4, help: 'ranking models: ratings ≥ this are the clicks they learn from and are tested on' },
+    { name: 'lambda', type: 'positive', help: 'ease: L2 weight λ (default 300)' },
+    { name: 'neighbours', type: 'int', min: 1, help: 'itemknn: neighbours kept per item (default 20)' },
     { name: 'seed', type: 'int', min: 0, default: 0, help: 'run seed (data, init, shuffles)' },
     { name: 'amp', type: 'flag', help: 'mixed precision (float16 compute, float32 masters, loss scaling)' },
-    { name: 'out', type: 'out-file', default: 'model.sgm', help: 'checkpoint path' },
+    { name: 'out', type: 'out-file', default: 'model.sgm', help: 'checkpoint path (holds the best epoch)' },
     { name: 'log-file', type: 'out-file', help: 'write a metrics log (JSON lines, one per epoch and per logged batch) for sparsegrad plot' },
     { name: 'skip-bad-lines', type: 'flag', help: 'skip (and count) malformed lines in the data files instead of stopping at the first' },
     common.backend, common.help,
   ],
 };
 
-function buildModel(kind: string, d: RatingsDataset, a: ParsedArgs): sg.models.Recommender {
+function buildModel(kind: string, d: RatingsDataset, tr: RatingsDataset, a: ParsedArgs, defaults: TrainingDefaults): sg.models.Recommender {
   const base = { numUsers: d.numUsers, numItems: d.numItems, sparseGrad: !a['dense-grad'] };
-  const dim = a.dim as number;
+  const dim = setting(a, 'dim', defaults, 'dim');
   switch (kind) {
-    case 'mf': {
-      let mean = 0;
-      for (const r of d.ratings) mean += r;
-      return new sg.models.MatrixFactorization({ ...base, dim, biases: !!a.biases, globalMean: mean / d.ratings.length });
-    }
+    case 'mf': return sg.models.MatrixFactorization.forRatings(tr, { ...base, dim, reg: setting(a, 'reg', defaults, 'reg'), biases: !a['no-biases'] });
     case 'deepmf': return new sg.models.DeepMF({ ...base, userDim: dim, itemDim: dim });
     case 'deepmf-bn': return new sg.models.DeepMF({ ...base, userDim: dim, itemDim: dim, batchNorm: true });
     case 'deepmf-class': return new sg.models.DeepMF({ ...base, userDim: dim, itemDim: dim, output: 'classification', classes: 10 });
@@ -72,48 +96,88 @@ function iterator(d: RatingsDataset, model: sg.models.Recommender, batchSize: nu
   return new BatchIterator({ inputs, label: d.ratings, batchSize, shuffle, seed });
 }
 
+/** Options only some models read: a usage error when given to another. */
+function checkApplicable(a: ParsedArgs): void {
+  const kind = a.model as string;
+  const only: [string, string[]][] = [
+    ['reg', ['mf']], ['no-biases', ['mf']], ['lambda', ['ease']], ['neighbours', ['itemknn']], ['valid-users', ['vae', 'dae']],
+  ];
+  for (const [flag, models] of only) {
+    if (a[flag] !== undefined && !models.includes(kind)) throw new UsageError(`train: --${flag} applies to --model ${models.join('/')}, not ${kind}`);
+  }
+  if (a.reg !== undefined && !((a.reg as number) >= 0)) throw new UsageError(`train: --reg must be ≥ 0 (got ${a.reg})`);
+  if (!((a['weight-decay'] as number) >= 0)) throw new UsageError(`train: --weight-decay must be ≥ 0 (got ${a['weight-decay']})`);
+}
+
 export async function train(a: ParsedArgs): Promise<void> {
+  checkApplicable(a);
   sg.setSeed(a.seed as number);
   await sg.setBackend(a.backend as string);
   const t0 = performance.now();
   const data = await loadData(a.data as string, a.scale as string, a.seed as number, a.format as string, { skipBadLines: !!a['skip-bad-lines'] });
   print(`Data: ${data.name} loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   print(formatStats(describe(data)));
-  const { train: tr, valid } = holdout(data, { trainFraction: 1 - (a['valid-fraction'] as number), seed: a.seed as number });
-  const model = buildModel(a.model as string, data, a);
+  if ((RANKING_MODELS as readonly string[]).includes(a.model as string)) return trainRows(a, data);
+  return trainRatings(a, data);
+}
+
+async function trainRatings(a: ParsedArgs, data: RatingsDataset): Promise<void> {
+  const kind = a.model as string;
+  const d = TRAINING_DEFAULTS[kind];
+  const seed = a.seed as number;
+  const { train: tr, valid } = holdout(data, { trainFraction: 1 - (a['valid-fraction'] as number), seed });
+  const model = buildModel(kind, data, tr, a, d);
+  let trainMean = 0;
+  for (const r of tr.ratings) trainMean += r;
+  trainMean /= Math.max(1, tr.ratings.length);
   model.meta = {
     dataset: data.name, userIds: Array.from(data.userIds.raw), itemIds: Array.from(data.itemIds.raw), itemTitles: data.itemTitles,
     // for `sparsegrad map` (colours by first genre; index genreNames.length = none)
     genreNames: data.genreNames, itemFirstGenre: Array.from(firstGenre(data)),
+    ratingScale: data.ratingScale, trainMean,
   };
-  const metrics = a.model === 'deepmf-class' ? ['accuracy', 'rmse'] : ['rmse'];
-  const bs = a['batch-size'] as number;
+  const metrics = kind === 'deepmf-class' ? ['accuracy', 'rmse'] : ['rmse'];
+  const bs = setting(a, 'batch-size', d, 'batchSize') as number;
+  const epochs = setting(a, 'epochs', d, 'epochs');
+  const patience = setting(a, 'patience', d, 'patience');
+  const lr = setting(a, 'lr', d, 'lr');
   const batchesPerEpoch = Math.ceil(tr.ratings.length / bs);
-  console.log(`Model: ${a.model} (${model.parameters().reduce((s, p) => s + p.size, 0).toLocaleString()} parameters), ` +
-    `${tr.ratings.length.toLocaleString()} train / ${valid.ratings.length.toLocaleString()} validation ratings, backend ${sg.getBackend()}`);
-  const seen = userItemMatrix(tr, { values: 'binary' });
+  const settings = [`lr ${lr}`, `batch ${bs}`, kind === 'mf' ? `dim ${model.config.dim}, reg ${model.config.reg}, biases ${model.config.biases}` : `dim ${setting(a, 'dim', d, 'dim')}`,
+    `up to ${epochs} epochs`, patience > 0 ? `patience ${patience}` : 'no early stopping'];
+  print(`Model: ${kind} (${model.parameters().reduce((s, p) => s + p.size, 0).toLocaleString()} parameters; ${settings.join(', ')}), ` +
+    `${tr.ratings.length.toLocaleString()} train / ${valid.ratings.length.toLocaleString()} validation ratings, training mean ${trainMean.toFixed(4)}, backend ${sg.getBackend()}`);
+  // what recommend excludes: everything the user rated (validation ratings included)
+  const seen = userItemMatrix(data, { values: 'binary' });
   const out = a.out as string;
-  // a checkpoint after every completed epoch (temp file + rename), so a later NaN loss
-  // leaves the last good one in place
-  let savedEpoch = -1;
-  const checkpoint: sg.train.Callback = {
-    onEpochEnd: (logs, ctx) => {
+  const best = new BestCheckpoint({
+    monitor: 'val-rmse', mode: 'min', out,
+    save: (ctx, epoch) => {
+      model.meta.epoch = epoch;
       sg.save(model, out, { optimizer: ctx.optimizer, seen });
-      savedEpoch = logs.epoch;
-      print(`Epoch[${logs.epoch}] Saved ${out}`);
     },
-  };
+  });
+  const callbacks: sg.train.Callback[] = [best];
+  if (patience > 0) callbacks.push(new sg.train.EarlyStopping({ monitor: 'val-rmse', patience }));
+  callbacks.push(...metricsLog(a['log-file'] as string | undefined));
+  let history: sg.train.FitHistory;
   try {
-    await sg.train.fit(model, iterator(tr, model, bs, true, a.seed as number), {
-      epochs: a.epochs as number, optimizer: { name: a.optimizer as 'adam', lr: a.lr as number }, metrics,
-      evalData: iterator(valid, model, Math.max(bs, 10000), false, 0), amp: !!a.amp,
-      batchEndEvery: Math.max(1, Math.floor(batchesPerEpoch / 4)), callbacks: [checkpoint, ...metricsLog(a['log-file'] as string | undefined)],
+    history = await sg.train.fit(model, iterator(tr, model, bs, true, seed), {
+      epochs, optimizer: { name: a.optimizer as 'adam', lr, weightDecay: a['weight-decay'] as number }, metrics,
+      evalData: iterator(valid, model, Math.max(bs, 10000), false, 0), amp: !!a.amp, keepBest: 'rmse',
+      batchEndEvery: Math.max(1, Math.floor(batchesPerEpoch / 4)), callbacks,
     });
   } catch (e) {
     if (!(e instanceof sg.train.TrainingDivergedError)) throw e;
-    const kept = savedEpoch >= 0 ? `the last good checkpoint (epoch ${savedEpoch}) is kept in ${out}`
-      : `no epoch completed, so ${out} was not written (an earlier file there is left as it was)`;
-    throw new Error(`${e.message}; ${kept}`);
+    throw new Error(`${e.message}; ${best.kept()}`);
+  }
+  const last = history.epochs.length - 1;
+  print(`Kept epoch ${best.bestEpoch} of ${last + 1} (Validation-rmse=${best.best.toFixed(6)}) in ${out}` +
+    (history.stoppedEarly ? `; stopped early: no better Validation-rmse for ${patience} epochs` : ''));
+  if (a.test) {
+    const test = await sg.datasets.loadMovieLens(a.test as string, { skipBadLines: !!a['skip-bad-lines'] });
+    const r = ratingEvaluation(model, alignToModel(model, test));
+    const unknown = r.unknownUsers + r.unknownItems > 0
+      ? ` (${r.unknownUsers} with a user, ${r.unknownItems} with an item unknown to training: predicted from the mean and biases)` : '';
+    print(`Test-rmse=${r.rmse.toFixed(6)} Test-mae=${r.mae.toFixed(6)} on ${r.count.toLocaleString()} ratings of ${safeField(test.name)}${unknown}`);
   }
 }
-
