@@ -31,6 +31,12 @@ export interface ItemMapOptions {
   perplexity?: number;
   iterations?: number;
   title?: string;
+  /**
+   * the rows are item-item scores (dim = numItems, e.g. EASE's weights or ItemKNN's
+   * similarities): describe each mapped item by its scores of the other mapped items only,
+   * so 2,000 items are 2,000-d instead of catalog-wide
+   */
+  itemItem?: boolean;
   onProgress?: (iteration: number, iterations: number) => void;
 }
 
@@ -59,8 +65,13 @@ export function itemMap(values: ArrayLike<number>, numItems: number, dim: number
   const order = Array.from({ length: numItems }, (_, i) => i);
   if (counts) order.sort((a, b) => counts[b] - counts[a] || a - b);
   const items = Int32Array.from(order.slice(0, want)).sort();
-  const x = new Float64Array(want * dim);
-  for (let r = 0; r < want; r++) for (let d = 0; d < dim; d++) x[r * dim + d] = values[items[r] * dim + d];
+  const cols = opts.itemItem ? items : null;
+  const width = cols ? want : dim;
+  const x = new Float64Array(want * width);
+  for (let r = 0; r < want; r++) {
+    for (let d = 0; d < width; d++) x[r * width + d] = values[items[r] * dim + (cols ? cols[d] : d)];
+  }
+  if (cols) dim = want;
   // cosine similarity, as similarItems: on unit vectors it is a function of Euclidean distance
   const unit = normalizeRows(x, want, dim);
   const perplexity = Math.min(opts.perplexity ?? 30, (want - 1) / 3);

@@ -31,7 +31,11 @@ export async function map(a: ParsedArgs): Promise<void> {
   const genres = Array.isArray(meta.itemFirstGenre) && Array.isArray(meta.genreNames)
     ? { groups: meta.itemFirstGenre as number[], groupNames: [...(meta.genreNames as string[]), '(no genre)'] } : null;
   if (!genres) print('note: this checkpoint has no genres (it predates them, or its data had none): one colour for all items');
+  // an item-item model (EASE, ItemKNN): its rows score the whole catalog
+  const itemItem = dim === model.numItems && dim > 256;
+  if (itemItem) print(`note: ${model.constructor.name} describes items by their scores of other items; the map uses the scores among the mapped items`);
   const result = sg.viz.itemMap(values, model.numItems, dim, {
+    itemItem,
     items: a.items as number, counts, titles: meta.itemTitles, labels: a.labels as number,
     perplexity: a.perplexity as number, iterations: a.iterations as number,
     ...(genres ?? {}),
@@ -41,7 +45,7 @@ export async function map(a: ParsedArgs): Promise<void> {
   const n = result.items.length;
   const p = result.preservation;
   print(`Map: t-SNE of ${counts ? `the ${n.toLocaleString('en-US')} most-rated` : n.toLocaleString('en-US')} of ${model.numItems.toLocaleString('en-US')} items `
-    + `(${dim}-d embeddings, cosine), ${a.iterations} iterations, KL ${result.kl.toFixed(3)}, ${result.seconds.toFixed(1)} s`);
+    + `(${itemItem ? `item-item scores among them` : `${dim}-d embeddings`}, cosine), ${a.iterations} iterations, KL ${result.kl.toFixed(3)}, ${result.seconds.toFixed(1)} s`);
   print(`Neighbourhood preservation (share of each item's ${p.k} nearest neighbours that are also its ${p.k} nearest on the map): `
     + `t-SNE ${p.tsne.toFixed(3)}, PCA ${p.pca.toFixed(3)}, random ${p.random.toFixed(3)}`);
   const g = result.groupAgreement;

@@ -10,6 +10,7 @@ import seedrandom from 'seedrandom';
 import { conditionalProbabilities, jointProbabilities, klGradient, tsne } from '../../viz/tsne.js';
 import { nearestNeighbours, neighbourhoodPreservation } from '../../viz/neighbours.js';
 import { pca2 } from '../../viz/pca.js';
+import { itemMap } from '../../viz/item-map.js';
 
 function clusters(n: number, dim: number, c: number, seed: string, spread = 4) {
   const rng = seedrandom(seed);
@@ -119,6 +120,19 @@ test('PCA finds the stretched axes, in order', () => {
   };
   assert.ok(Math.abs(corr(0, 1)) > 0.999, `PC1 ~ axis 1: ${corr(0, 1)}`);
   assert.ok(Math.abs(corr(1, 2)) > 0.99, `PC2 ~ axis 2: ${corr(1, 2)}`);
+});
+
+test('item-item models (EASE-like rows over the catalog): mapped by their scores among the mapped items', () => {
+  const n = 150;
+  const rng = seedrandom('ii');
+  const groups = Int32Array.from({ length: n }, (_, i) => i % 3);
+  const w = new Float32Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (i !== j) w[i * n + j] = (groups[i] === groups[j] ? 1 : 0) + 0.3 * rng();
+  const counts = Float32Array.from({ length: n }, (_, i) => (i < 90 ? 100 - i : 1));
+  const r = itemMap(w, n, n, { itemItem: true, items: 90, counts, groups, groupNames: ['a', 'b', 'c'], iterations: 300 });
+  assert.is(r.items.length, 90);
+  assert.equal(Array.from(r.items), Array.from({ length: 90 }, (_, i) => i), 'the 90 most popular');
+  assert.ok(r.groupAgreement!.map > 0.9, `same block on the map: ${r.groupAgreement!.map}`);
 });
 
 test.run();
