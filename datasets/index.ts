@@ -28,7 +28,9 @@ export {
 } from './splits.js';
 export { heldOutUsers, type FoldInOptions, type FoldInPart, type FoldInSplit } from './heldout.js';
 
-export { BatchIterator, take, type Batch, type BatchIteratorOptions, type Column, type LastBatch } from './iterators/batch.js';
+export {
+  BatchIterator, take, type Batch, type BatchInput, type BatchLabel, type ColumnBatch, type Counts, type BatchIteratorOptions, type Column, type LastBatch,
+} from './iterators/batch.js';
 export { NegativeSamplingIterator, type NegativeSamplingOptions, type PairBatch } from './iterators/negative.js';
 export { UserRowIterator, type UserRowBatch, type UserRowIteratorOptions } from './iterators/userrows.js';
 export { prefetch, type PrefetchOptions } from './iterators/prefetch.js';

@@ -13,23 +13,43 @@
  *   the arrays hold `size` real rows followed by `pad` padding rows (metrics count `size`);
  * - 'discard': dropped.
  */
+import type { CSR } from '../../core/csr.js';
 import { randomStream, type RandomStream } from '../../core/random.js';
 import type { InteractionData } from '../types.js';
 
 export type Column = Int32Array | Float32Array;
 export type LastBatch = 'pad' | 'discard' | 'keep';
+/** A batch input: an id or feature column, or CSR rows (each user's items). */
+export type BatchInput = Column | CSR;
+/** Labels: dense (a rating or a 0/1 click per row) or CSR (each user's items to predict). */
+export type BatchLabel = Float32Array | CSR;
 
-export interface Batch<K extends string = string> {
-  inputs: Record<K, Column>;
-  /** labels, when the iterator has them */
-  label?: Float32Array;
-  /** real rows: the first `size` entries of every array */
-  size: number;
+/**
+ * One batch: what every iterator yields, every model reads and `fit`/`fitRows` consume.
+ * The type parameters narrow it (BatchIterator's batches hold columns and dense labels).
+ */
+export interface Batch<K extends string = string, I extends BatchInput = BatchInput, L extends BatchLabel = BatchLabel> {
+  /** named inputs: ids ('user', 'item'), side features, CSR rows ('rows') */
+  inputs: Record<K, I>;
+  /** labels, when the batch has them (user-row models without one reconstruct their input) */
+  label?: L;
+  /** real rows: the first `size` entries of every input (default: all of them) */
+  size?: number;
   /** padding rows after them (lastBatch 'pad'); arrays have size + pad entries */
+  pad?: number;
+  /** which samples (row positions in the source) make up the batch */
+  index?: Int32Array;
+}
+
+/** What the iterators fill in on top of a Batch: every count. */
+export interface Counts {
+  size: number;
   pad: number;
-  /** which samples (row positions in the columns) make up the batch */
   index: Int32Array;
 }
+
+/** A BatchIterator's batch: columns, dense labels, counts. */
+export type ColumnBatch<K extends string = string> = Batch<K, Column, Float32Array> & Counts;
 
 export interface BatchIteratorOptions<K extends string> {
   inputs: Record<K, Column>;
@@ -40,7 +60,7 @@ export interface BatchIteratorOptions<K extends string> {
   lastBatch?: LastBatch;
 }
 
-export class BatchIterator<K extends string = string> implements Iterable<Batch<K>> {
+export class BatchIterator<K extends string = string> implements Iterable<ColumnBatch<K>> {
   readonly inputs: Record<K, Column>;
   readonly label?: Float32Array;
   readonly batchSize: number;
@@ -93,7 +113,7 @@ export class BatchIterator<K extends string = string> implements Iterable<Batch<
   }
 
   /** The next batch of this epoch, or null at its end. */
-  next(): Batch<K> | null {
+  next(): ColumnBatch<K> | null {
     const n = this.numSamples;
     const start = this.cursor;
     if (start >= n) return null;
@@ -112,15 +132,15 @@ export class BatchIterator<K extends string = string> implements Iterable<Batch<
   }
 
   /** Copies the rows `index` of every column into a new batch (the last `pad` of them padding). */
-  gather(index: Int32Array, pad = 0): Batch<K> {
+  gather(index: Int32Array, pad = 0): ColumnBatch<K> {
     const inputs = {} as Record<K, Column>;
     for (const k of Object.keys(this.inputs) as K[]) inputs[k] = take(this.inputs[k], index);
-    const batch: Batch<K> = { inputs, size: index.length - pad, pad, index };
+    const batch: ColumnBatch<K> = { inputs, size: index.length - pad, pad, index };
     if (this.label) batch.label = take(this.label, index) as Float32Array;
     return batch;
   }
 
-  *[Symbol.iterator](): Iterator<Batch<K>> {
+  *[Symbol.iterator](): Iterator<ColumnBatch<K>> {
     if (this.cursor > 0) this.reset();
     for (let b = this.next(); b !== null; b = this.next()) yield b;
   }

@@ -20,7 +20,7 @@ import { randomStream, type RandomStream } from '../../core/random.js';
 import { AliasTable } from '../alias.js';
 import { buildCSR } from '../matrix.js';
 import type { InteractionData } from '../types.js';
-import { BatchIterator, type Batch, type LastBatch } from './batch.js';
+import { BatchIterator, type ColumnBatch, type LastBatch } from './batch.js';
 
 export interface NegativeSamplingOptions {
   /** negatives per positive (default 5) */
@@ -40,7 +40,8 @@ export interface NegativeSamplingOptions {
   lastBatch?: LastBatch;
 }
 
-export type PairBatch = Batch<'user' | 'item'>;
+/** A batch of (user, item) pairs with their 0/1 labels. */
+export type PairBatch = ColumnBatch<'user' | 'item'>;
 
 /** Tries of rejection sampling before switching to the exact draw from the complement. */
 const MAX_REJECTIONS = 16;

@@ -4,20 +4,24 @@
  * 500 ML-20M users is ~70k non-zeros as CSR instead of a 500 × 20,108 dense matrix.
  *
  *   for (const b of new UserRowIterator(split.valid.input, { batchSize: 500, targets: split.valid.target }))
- *     score(model.forward(b.input), b.target);
+ *     score(model.forwardBatch(b), b.label);     // b.inputs.rows: the users' rows, b.label: their targets
+ *
+ * The batches are the one `Batch` type (input 'rows', the target rows as label), so fitRows
+ * and the models read them as they are; `fitRows(model, matrix)` cuts its batches with it.
  */
 import type { CSR } from '../../core/csr.js';
 import { randomStream, type RandomStream } from '../../core/random.js';
+import type { Batch, Counts } from './batch.js';
 
-export interface UserRowBatch {
-  /** the rows' positions in the source matrix */
-  rows: Int32Array;
-  /** [size, numItems] */
+/** A batch of user rows: `inputs.rows` [size, numItems], `label` the same rows of `targets`. */
+export type UserRowBatch = Batch<'rows', CSR, CSR> & Counts & {
+  /** @deprecated the same CSR as `inputs.rows` */
   input: CSR;
-  /** the same rows of `targets`, when given */
+  /** @deprecated the same CSR as `label` */
   target?: CSR;
-  size: number;
-}
+  /** @deprecated the same positions as `index` */
+  rows: Int32Array;
+};
 
 export interface UserRowIteratorOptions {
   batchSize: number;
@@ -78,8 +82,9 @@ export class UserRowIterator implements Iterable<UserRowBatch> {
     }
     const rows = this.order.slice(this.cursor, this.cursor + size);
     this.cursor += size;
-    const batch: UserRowBatch = { rows, input: this.matrix.selectRows(rows), size };
-    if (this.targets) batch.target = this.targets.selectRows(rows);
+    const input = this.matrix.selectRows(rows);
+    const batch: UserRowBatch = { inputs: { rows: input }, size, pad: 0, index: rows, input, rows };
+    if (this.targets) batch.label = batch.target = this.targets.selectRows(rows);
     return batch;
   }
 

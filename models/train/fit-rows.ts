@@ -14,12 +14,12 @@
  *   Epoch[0] Validation-ndcg@100=0.3012
  */
 import { CSR } from '../../core/csr.js';
-import { stream } from '../../core/random.js';
+import { UserRowIterator } from '../../datasets/iterators/userrows.js';
 import { logger, makeOptimizer, trainLoop, type LoopSettings, type TrainHistory } from './loop.js';
 import { evaluateRanking, type EvaluateRankingOptions, type RankingScorer, type RankingSplit } from './ranking.js';
 import type { Batch, BatchSource, Trainable } from './types.js';
 
-/** A batch as datasets' UserRowIterator yields it. */
+/** @deprecated the old shape of UserRowIterator's batches (still accepted): use a Batch {inputs: {rows}, label} */
 export interface RowBatch {
   input: CSR;
   target?: CSR;
@@ -28,12 +28,11 @@ export interface RowBatch {
 
 /**
  * Training rows: a user×item matrix (targets = the rows), input/target matrices, or an
- * iterable of batches — `Batch`es with a CSR input, or `{input, target?, size}` as
- * sg.datasets.UserRowIterator yields them.
+ * iterable of batches with a CSR input (as sg.datasets.UserRowIterator yields them).
  */
 export type RowData = CSR | { input: CSR; target?: CSR } | BatchSource | Iterable<RowBatch>;
 
-/** UserRowIterator's `{input, target}` → a Batch `{inputs: {rows}, label}`. */
+/** A batch as the models read it (the legacy `{input, target}` shape converted). */
 function asBatch(b: Batch | RowBatch): Batch {
   if ('inputs' in b) return b;
   if (b.input instanceof CSR) return { inputs: { rows: b.input }, label: b.target, size: b.size };
@@ -44,7 +43,7 @@ function asBatch(b: Batch | RowBatch): Batch {
 export interface FitRowsOptions extends LoopSettings {
   /** users per batch (default 500, as Liang et al.; the DSSTNE case uses 256) */
   batchSize?: number;
-  /** shuffle the users each epoch with the run's 'shuffle' stream (default true) */
+  /** shuffle the users each epoch (default true; UserRowIterator's stream, from the run seed) */
   shuffle?: boolean;
   /** default Adam, lr 1e-3 */
   optimizer?: LoopSettings['optimizer'];
@@ -58,50 +57,30 @@ export interface FitRowsOptions extends LoopSettings {
 /** What fitRows returns (the loop's history; `bestEpoch` is the kept epoch with keepBest). */
 export type FitRowsHistory = TrainHistory;
 
-function* csrBatches(input: CSR, target: CSR | undefined, batchSize: number, shuffle: boolean): Generator<Batch> {
-  const order = Int32Array.from({ length: input.rows }, (_, i) => i);
-  if (shuffle) stream('shuffle').shuffle(order);
-  for (let b = 0; b < input.rows; b += batchSize) {
-    const rows = order.subarray(b, Math.min(input.rows, b + batchSize));
-    const x = input.selectRows(rows);
-    yield { inputs: { rows: x }, label: target ? target.selectRows(rows) : undefined, size: rows.length };
+/** The batches of `data`: a matrix (or input/target pair) is cut by a UserRowIterator. */
+function rowSource(data: RowData, batchSize: number, shuffle: boolean): (Iterable<Batch | RowBatch> | AsyncIterable<Batch | RowBatch>) & { reset?: () => void } {
+  const { input, target } = data instanceof CSR ? { input: data, target: undefined } : data as { input?: unknown; target?: CSR };
+  if (!(input instanceof CSR)) return data as Iterable<Batch | RowBatch>;
+  if (target && (target.rows !== input.rows || target.cols !== input.cols)) {
+    throw new Error(`fitRows: target ${target.rows}×${target.cols} does not match input ${input.rows}×${input.cols}`);
   }
-}
-
-function batchSource(data: RowData, batchSize: number, shuffle: boolean): () => Iterable<Batch | RowBatch> | AsyncIterable<Batch | RowBatch> {
-  if (data instanceof CSR) return () => csrBatches(data, undefined, batchSize, shuffle);
-  const pair = data as { input?: unknown; target?: unknown };
-  if (pair.input instanceof CSR) {
-    const { input, target } = data as { input: CSR; target?: CSR };
-    if (target && (target.rows !== input.rows || target.cols !== input.cols)) {
-      throw new Error(`fitRows: target ${target.rows}×${target.cols} does not match input ${input.rows}×${input.cols}`);
-    }
-    return () => csrBatches(input, target, batchSize, shuffle);
-  }
-  const source = data as BatchSource & { reset?: () => void };
-  return () => {
-    if (typeof source.reset === 'function') source.reset();
-    return source as Iterable<Batch | RowBatch> | AsyncIterable<Batch | RowBatch>;
-  };
-}
-
-/** Batches per epoch, when the data says (for the progress bar's n/N). */
-function numBatchesOf(data: RowData, batchSize: number): number | undefined {
-  const rows = data instanceof CSR ? data.rows : (data as { input?: unknown }).input instanceof CSR ? (data as { input: CSR }).input.rows : null;
-  return rows !== null ? Math.ceil(rows / batchSize) : (data as { numBatches?: number }).numBatches;
+  return new UserRowIterator(input, { batchSize, shuffle, targets: target });
 }
 
 export async function fitRows(model: Trainable & RankingScorer, data: RowData, opts: FitRowsOptions = {}): Promise<FitRowsHistory> {
   if (opts.keepBest && !opts.evalSplit) throw new Error(`fitRows: keepBest '${opts.keepBest}' needs an evalSplit to measure it on`);
   const log = logger(opts);
-  const batches = batchSource(data, opts.batchSize ?? 500, opts.shuffle ?? true);
+  const source = rowSource(data, opts.batchSize ?? 500, opts.shuffle ?? true);
   const split = opts.evalSplit;
   return trainLoop(model, {
     caller: 'fitRows',
     epochs: opts.epochs ?? 1,
     optimizer: makeOptimizer(opts.optimizer ?? { name: 'adam', lr: 1e-3 }, model.parameters()),
-    batches: async function* () { for await (const b of batches() as AsyncIterable<Batch | RowBatch>) yield asBatch(b); },
-    numBatches: numBatchesOf(data, opts.batchSize ?? 500),
+    batches: async function* () {
+      if (typeof source.reset === 'function') source.reset();
+      for await (const b of source as AsyncIterable<Batch | RowBatch>) yield asBatch(b);
+    },
+    numBatches: (source as { numBatches?: number }).numBatches,
     callbacks: opts.callbacks,
     log,
     batchEndEvery: opts.batchEndEvery ?? 50,

@@ -1,18 +1,11 @@
-/** What training consumes: batches of named typed-array inputs plus labels. */
-import type { CSR } from '../../core/csr.js';
+/** What training consumes: batches (the one Batch type, from datasets) and the model contract. */
 import type { Tensor } from '../../core/tensor.js';
 import type { Module } from '../nn/module.js';
+import type { Batch, Column } from '../../datasets/iterators/batch.js';
 
-export type InputArray = Int32Array | Float32Array;
-
-/** One batch: named inputs (ids, features, CSR rows) and labels, `size` real rows. */
-export interface Batch {
-  inputs: Record<string, InputArray | CSR>;
-  label?: Float32Array | CSR;
-  /** rows that are real samples (the rest, if any, is padding) */
-  size?: number;
-  pad?: number;
-}
+export type { Batch } from '../../datasets/iterators/batch.js';
+/** @deprecated the same as sg.datasets' Column */
+export type InputArray = Column;
 
 /** Something that yields batches, once per epoch (iterables are re-iterated each epoch). */
 export type BatchSource = Iterable<Batch> | AsyncIterable<Batch> | { reset(): void } & (Iterable<Batch> | AsyncIterable<Batch>);

@@ -171,14 +171,18 @@ test('UserRowIterator yields CSR batches of rows with matching targets, every ro
   for (let epoch = 0; epoch < 2; epoch++) {
     const seen: number[] = [];
     for (const b of it) {
-      assert.is(b.input.rows, b.size);
-      assert.is(b.input.cols, 10);
-      b.rows.forEach((r, k) => {
-        assert.equal(Array.from(b.input.indices.subarray(b.input.indptr[k], b.input.indptr[k + 1])), Array.from(m.indices.subarray(m.indptr[r], m.indptr[r + 1])));
-        const tl = b.target!.indptr[k + 1] - b.target!.indptr[k];
+      const x = b.inputs.rows;
+      assert.is(x.rows, b.size);
+      assert.is(x.cols, 10);
+      assert.is(b.pad, 0);
+      b.index.forEach((r, k) => {
+        assert.equal(Array.from(x.indices.subarray(x.indptr[k], x.indptr[k + 1])), Array.from(m.indices.subarray(m.indptr[r], m.indptr[r + 1])));
+        const tl = b.label!.indptr[k + 1] - b.label!.indptr[k];
         assert.is(tl, [0, 3, 6].includes(r) ? 1 : 0);
       });
-      seen.push(...b.rows);
+      // the old field names still work (deprecated)
+      assert.ok(b.input === x && b.target === b.label && b.rows === b.index);
+      seen.push(...b.index);
     }
     assert.equal(seen.sort(), [0, 1, 2, 3, 4, 5, 6]);
   }
