@@ -27,7 +27,7 @@ function stepTime(model: sg.models.MultiLabel, rows: CSR, steps: number): number
     const x = rows.sliceRows(a, Math.min(rows.rows, a + 256));
     const t = performance.now();
     sg.tidy(() => {
-      const loss = model.computeLoss(model.forwardBatch({ inputs: { rows: x } }), { inputs: { rows: x } });
+      const loss = model.trainingStep({ inputs: { rows: x } }).loss;
       loss.backward();
       opt.step();
       opt.zeroGrad();

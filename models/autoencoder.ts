@@ -21,7 +21,8 @@ import { multinomialLogLikelihood } from '../ops/recsys-losses.js';
 import { Linear } from './nn/layers.js';
 import { Dropout } from './nn/dropout.js';
 import { normalizeRows, rowsInput, rowsTarget, UserRowModel } from './user-rows.js';
-import type { Batch } from './train/types.js';
+import type { Batch, StepOutput } from './train/types.js';
+import { float32 } from './nn/autocast.js';
 
 export type InputOrder = 'normalize-dropout' | 'dropout-normalize';
 
@@ -85,9 +86,12 @@ export class AutoEncoder extends UserRowModel {
     return h;
   }
 
-  computeLoss(pred: Tensor, batch: Batch): Tensor {
+  /** Prediction: the logits; loss: the multinomial log-likelihood of the target rows. */
+  trainingStep(batch: Batch): StepOutput {
     const x = rowsInput('AutoEncoder', batch);
-    return multinomialLogLikelihood(pred, rowsTarget('AutoEncoder', batch, x));
+    this.checkRows(x);
+    const pred = float32(this.logits(x));
+    return { pred, loss: multinomialLogLikelihood(pred, rowsTarget('AutoEncoder', batch, x)) };
   }
 
   /** Item vectors: the columns of the output layer's weight ([numItems, last hidden]). */

@@ -15,7 +15,8 @@ import { mse, softmaxCrossEntropy } from '../ops/losses.js';
 import { softmax } from '../ops/nn.js';
 import { tensor } from '../ops/creation.js';
 import { noGrad, tidy } from '../core/engine.js';
-import type { Batch } from './train/types.js';
+import type { Batch, StepOutput } from './train/types.js';
+import { float32 } from './nn/autocast.js';
 import { denseLabels, idsInput } from './inputs.js';
 
 export interface SideFeature {
@@ -104,11 +105,13 @@ export class DeepMF extends Recommender {
     return this.predictIds(users, items, side);
   }
 
-  computeLoss(pred: Tensor, batch: Batch): Tensor {
+  /** Prediction: ratings (MSE loss) or class logits (softmax cross-entropy over the rating classes). */
+  trainingStep(batch: Batch): StepOutput {
     const labels = denseLabels('DeepMF', batch);
-    if (this.config.output === 'regression') return mse(pred, tensor(labels, [pred.size]));
+    const pred = float32(this.forwardBatch(batch));
+    if (this.config.output === 'regression') return { pred, loss: mse(pred, tensor(labels, [pred.size])) };
     const classes = Int32Array.from(labels, (r) => ratingToClass(r, this.config.classes));
-    return softmaxCrossEntropy(pred, tensor(classes, [classes.length], 'int32'));
+    return { pred, loss: softmaxCrossEntropy(pred, tensor(classes, [classes.length], 'int32')) };
   }
 
   predictionValues(pred: Tensor): Float32Array {

@@ -6,7 +6,8 @@
  *                → Linear → tanh … → dim
  *   item tower:  [item id embedding] + [Linear(bag of words of title + genres, as CSR)] → tanh
  *                → Linear → tanh … → dim
- *   loss:        cosineLoss(user, item, label): 1 − cos for positives (label 1),
+ *   prediction:  cos(user, item), a differentiable op (ops/cosine.ts)
+ *   loss:        cosineMarginLoss(cos, label): 1 − cos for positives (label 1),
  *                max(0, cos − margin) for sampled negatives (label 0)
  *
  * Cold start: an item's text goes through the same tower as everyone's, so an item nobody
@@ -36,13 +37,14 @@ import { add, mul, sub, tanh } from '../ops/elementwise.js';
 import { gather } from '../ops/gather.js';
 import { matmul } from '../ops/matmul.js';
 import { tensor } from '../ops/creation.js';
-import { cosineLoss, cosineSimilarityRows } from '../ops/recsys-losses.js';
+import { cosineMarginLoss, cosineSimilarity } from '../ops/cosine.js';
+import { float32 } from './nn/autocast.js';
 import { Embedding, Linear } from './nn/layers.js';
 import { Recommender } from './recommender.js';
 import { normalizeRows } from './user-rows.js';
 import { checkWidths } from './autoencoder.js';
 import { denseLabels, idsInput } from './inputs.js';
-import type { Batch } from './train/types.js';
+import type { Batch, StepOutput } from './train/types.js';
 
 export interface DSSMConfig {
   numUsers: number;
@@ -113,7 +115,6 @@ export class DSSM extends Recommender {
   private itemText: CSR;
   /** 1 for items that have been a positive in training (saved as buffer 'itemSeen') */
   private seen: Float32Array;
-  private towers: { user: Tensor; item: Tensor } | null = null;
   /** the catalog's item vectors, kept until the next training batch changes the weights */
   private itemCache: Float32Array | null = null;
 
@@ -243,8 +244,11 @@ export class DSSM extends Recommender {
     return this.mlp(pre, this.userLayers);
   }
 
-  /** Item vectors [B, dim] from text feature rows, plus id embeddings when ids are given. */
-  itemTower(text: CSR, items: Int32Array | null): Tensor {
+  /**
+   * Item vectors [B, dim] from text feature rows, plus id embeddings when ids are given
+   * (for seen items: those of the mask and of `alsoSeen`, with textUntilSeen).
+   */
+  itemTower(text: CSR, items: Int32Array | null, alsoSeen: ReadonlySet<number> | null = null): Tensor {
     if (text.cols !== this.config.vocabSize) throw new Error(`DSSM: item features have ${text.cols} columns, the model ${this.config.vocabSize}`);
     let h = this.textLayer.forward(normalizeRows(text));
     if (this.itemEmbedding && items) {
@@ -253,7 +257,8 @@ export class DSSM extends Recommender {
       if (textUntilSeen || (this.training && idDropout > 0)) {
         // per item: 1 = add its id row, 0 = the item is its text alone
         const rng = stream('dssm/idDropout');
-        const keep = Float32Array.from(items, (i) => (textUntilSeen && !this.seen[i]) || (this.training && rng.next() < idDropout) ? 0 : 1);
+        const seen = (i: number) => this.seen[i] !== 0 || (alsoSeen !== null && alsoSeen.has(i));
+        const keep = Float32Array.from(items, (i) => (textUntilSeen && !seen(i)) || (this.training && rng.next() < idDropout) ? 0 : 1);
         id = mul(id, tensor(keep, [items.length, 1]));
       }
       h = add(h, id);
@@ -261,14 +266,18 @@ export class DSSM extends Recommender {
     return this.mlp(h, this.itemLayers);
   }
 
-  forwardBatch(batch: Batch): Tensor {
+  /**
+   * The two towers' vectors [pairs, dim] for a batch's (user, item) pairs. With training
+   * labels, a positive pair's item leaves its user's history (so the model cannot find it
+   * there) and the batch's positive items count as seen: their id rows join in.
+   */
+  private pairVectors(batch: Batch, labels: Float32Array | null): { u: Tensor; v: Tensor; positives: Int32Array } {
     const users = idsInput('DSSM', batch, 'user');
     const items = idsInput('DSSM', batch, 'item', 'movie');
     for (const u of users) this.checkUser(u);
     for (const i of items) this.checkItem(i);
-    const labels = batch.label instanceof Float32Array ? batch.label : null;
-    if (this.training) this.itemCache = null;
-    if (this.training && labels) for (let i = 0; i < items.length; i++) if (labels[i] > 0) this.seen[items[i]] = 1;
+    if (this.training) this.itemCache = null; // the weights are about to change
+    const positives = labels ? items.filter((_, k) => labels[k] > 0) : new Int32Array(0);
     // user vectors: one tower row per distinct key, spread back to the pairs by uInv
     let userVecs: Tensor;
     let uInv: Int32Array;
@@ -283,31 +292,37 @@ export class DSSM extends Recommender {
       uInv = d.inverse;
     } else {
       if (!this.userHistory) throw new Error("DSSM: no user history: call setUserHistory(trainMatrix) or give a CSR input 'history'");
-      // a positive's own item leaves the history (so the model cannot find it there);
-      // its negatives share that key, and so one tower row
+      // a positive's own item leaves the history; its negatives share that key, and so one tower row
       const drop = new Int32Array(users.length).fill(-1);
-      if (this.training && labels) for (let i = 0; i < users.length; i++) if (labels[i] > 0) drop[i] = items[i];
+      if (labels) for (let i = 0; i < users.length; i++) if (labels[i] > 0) drop[i] = items[i];
       const d = dedupe(Float64Array.from(users, (u, i) => u * (this.numItems + 1) + drop[i] + 1));
       userVecs = this.leaveOneOutTower(Int32Array.from(d.first, (i) => users[i]), Int32Array.from(d.first, (i) => drop[i]));
       uInv = d.inverse;
     }
     const { first: iFirst, inverse: iInv } = dedupe(Float64Array.from(items));
     const uniqueItems = Int32Array.from(iFirst, (i) => items[i]);
-    const itemVecs = this.itemTower(this.itemText.selectRows(uniqueItems), uniqueItems);
+    const itemVecs = this.itemTower(this.itemText.selectRows(uniqueItems), uniqueItems, new Set(positives));
     // back to one row per pair (dense gradients: these are activations, not tables)
-    const u = gather(userVecs, uInv, { sparseGrad: false });
-    const v = gather(itemVecs, iInv, { sparseGrad: false });
-    this.towers = { user: u, item: v };
-    const cos = cosineSimilarityRows(noGrad(() => u.dataSync()), noGrad(() => v.dataSync()), users.length, this.config.dim);
-    return tensor(cos, [users.length]);
+    return { u: gather(userVecs, uInv, { sparseGrad: false }), v: gather(itemVecs, iInv, { sparseGrad: false }), positives };
   }
 
-  computeLoss(_pred: Tensor, batch: Batch): Tensor {
-    if (!this.towers) throw new Error('DSSM.computeLoss: call forwardBatch first');
-    const { user, item } = this.towers;
-    this.towers = null;
+  /** The cosine [pairs] of each (user, item) pair of a batch. */
+  forwardBatch(batch: Batch): Tensor {
+    const { u, v } = this.pairVectors(batch, null);
+    return cosineSimilarity(u, v);
+  }
+
+  /**
+   * Prediction: the pairs' cosines; loss: the cosine margin loss on them (1 − cos for
+   * positives, max(0, cos − margin) for negatives). Once the update is applied, the batch's
+   * positive items are marked as seen in training.
+   */
+  trainingStep(batch: Batch): StepOutput {
     const labels = denseLabels('DSSM', batch);
-    return cosineLoss(user, item, tensor(labels, [labels.length]), { margin: this.config.margin });
+    const { u, v, positives } = this.pairVectors(batch, this.training ? labels : null);
+    const pred = float32(cosineSimilarity(u, v));
+    const loss = cosineMarginLoss(pred, tensor(labels, [labels.length]), { margin: this.config.margin });
+    return { pred, loss, afterUpdate: () => { for (const i of positives) this.seen[i] = 1; } };
   }
 
   /** The cosine of each pair. */

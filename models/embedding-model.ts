@@ -27,11 +27,11 @@ import { tensor } from '../ops/creation.js';
 import { bceWithLogits } from '../ops/losses.js';
 import { cosineLoss } from '../ops/recsys-losses.js';
 import { gatherDot } from '../ops/fused.js';
-import { autocastDtype } from './nn/autocast.js';
+import { autocastDtype, float32 } from './nn/autocast.js';
 import { Embedding } from './nn/layers.js';
 import { Recommender } from './recommender.js';
 import { denseLabels, idsInput } from './inputs.js';
-import type { Batch } from './train/types.js';
+import type { Batch, StepOutput } from './train/types.js';
 
 export type Scoring = 'dot' | 'cosine' | 'euclidean';
 
@@ -63,8 +63,6 @@ export class EmbeddingModel extends Recommender {
   readonly offset: Tensor;
   /** the logistic loss's item biases b_i [numItems] (null when itemBias is off) */
   readonly bias: Tensor | null = null;
-  /** the two towers' rows of the last batch (the cosine loss needs them) */
-  private pairRows: { u: Tensor; v: Tensor } | null = null;
 
   constructor(cfg: EmbeddingModelConfig) {
     super();
@@ -91,35 +89,47 @@ export class EmbeddingModel extends Recommender {
 
   /** Scores s [B] of (user, item) pairs (before the offset). */
   scorePairs(users: Int32Array, items: Int32Array): Tensor {
-    const c = this.config;
-    this.pairRows = null;
-    // dot product of two embedding rows: the fused op writes the RowSparse gradients directly
-    if (c.scoring === 'dot' && !autocastDtype()) return gatherDot(this.user.weight, this.item.weight, users, items, { sparseGrad: c.sparseGrad });
-    const u = this.user.forward(users);
-    const v = this.item.forward(items);
-    this.pairRows = { u, v };
-    if (c.scoring === 'dot') return sum(mul(u, v), 1);
-    if (c.scoring === 'euclidean') return neg(sum(square(sub(u, v)), 1));
-    const norms = mul(sqrt(add(sum(square(u), 1), EPS)), sqrt(add(sum(square(v), 1), EPS)));
-    return div(sum(mul(u, v), 1), norms);
+    return this.pairScores(users, items).s;
   }
 
-  forwardBatch(batch: Batch): Tensor {
-    const users = idsInput('EmbeddingModel', batch, 'user', 'customer');
-    const items = idsInput('EmbeddingModel', batch, 'item', 'movie', 'song');
-    const s = this.scorePairs(users, items);
+  /** The scores and, when the model gathered them, the two tables' rows (the cosine loss reads them). */
+  private pairScores(users: Int32Array, items: Int32Array): { s: Tensor; rows: { u: Tensor; v: Tensor } | null } {
+    const c = this.config;
+    // dot product of two embedding rows: the fused op writes the RowSparse gradients directly
+    if (c.scoring === 'dot' && !autocastDtype()) return { s: gatherDot(this.user.weight, this.item.weight, users, items, { sparseGrad: c.sparseGrad }), rows: null };
+    const u = this.user.forward(users);
+    const v = this.item.forward(items);
+    const rows = { u, v };
+    if (c.scoring === 'dot') return { s: sum(mul(u, v), 1), rows };
+    if (c.scoring === 'euclidean') return { s: neg(sum(square(sub(u, v)), 1)), rows };
+    const norms = mul(sqrt(add(sum(square(u), 1), EPS)), sqrt(add(sum(square(v), 1), EPS)));
+    return { s: div(sum(mul(u, v), 1), norms), rows };
+  }
+
+  /** The logistic loss's logit s·scale + b_i + b (s itself with the cosine loss). */
+  private output(s: Tensor, items: Int32Array): Tensor {
     if (this.config.loss === 'cosine') return s;
     const logit = add(this.config.scoring === 'cosine' ? mul(s, this.config.cosineScale) : s, this.offset);
     return this.bias ? add(logit, gather(this.bias, items, { sparseGrad: this.config.sparseGrad })) : logit;
   }
 
-  computeLoss(pred: Tensor, batch: Batch): Tensor {
+  private pairsOf(batch: Batch): { users: Int32Array; items: Int32Array } {
+    return { users: idsInput('EmbeddingModel', batch, 'user', 'customer'), items: idsInput('EmbeddingModel', batch, 'item', 'movie', 'song') };
+  }
+
+  forwardBatch(batch: Batch): Tensor {
+    const { users, items } = this.pairsOf(batch);
+    return this.output(this.pairScores(users, items).s, items);
+  }
+
+  /** Prediction: the logit (or the cosine); loss: logistic, or the cosine loss on the rows. */
+  trainingStep(batch: Batch): StepOutput {
+    const { users, items } = this.pairsOf(batch);
+    const { s, rows } = this.pairScores(users, items);
+    const pred = float32(this.output(s, items));
     const labels = tensor(denseLabels('EmbeddingModel', batch), [pred.size]);
-    if (this.config.loss === 'cosine') {
-      const { u, v } = this.pairRows!;
-      return cosineLoss(u, v, labels, { margin: this.config.margin });
-    }
-    return bceWithLogits(pred, labels);
+    if (this.config.loss === 'cosine') return { pred, loss: cosineLoss(rows!.u, rows!.v, labels, { margin: this.config.margin }) };
+    return { pred, loss: bceWithLogits(pred, labels) };
   }
 
   /** The logit (logistic loss) or the cosine (cosine loss) of each pair. */

@@ -20,7 +20,8 @@ import { reshape } from '../ops/layout.js';
 import { tensor } from '../ops/creation.js';
 import { MatrixFactorization, type MFConfig } from './mf.js';
 import { denseLabels } from './inputs.js';
-import type { Batch } from './train/types.js';
+import type { Batch, StepOutput } from './train/types.js';
+import { float32 } from './nn/autocast.js';
 
 export interface ImplicitMFConfig extends MFConfig {}
 
@@ -30,14 +31,16 @@ export class ImplicitMF extends MatrixFactorization {
     super({ dim: 32, biases: true, initStd: 0.05, ...cfg });
   }
 
-  override computeLoss(pred: Tensor, batch: Batch): Tensor {
+  /** Prediction: the logits; loss: logistic (bceWithLogits) against 0/1 labels. */
+  override trainingStep(batch: Batch): StepOutput {
     const labels = denseLabels('ImplicitMF', batch);
     for (let i = 0; i < labels.length; i++) {
       if (labels[i] !== 0 && labels[i] !== 1) {
         throw new Error(`ImplicitMF: labels must be 0 or 1 (implicit feedback), found ${labels[i]} at row ${i}; use toImplicit/binaryLabels or NegativeSamplingIterator`);
       }
     }
-    return bceWithLogits(pred, tensor(labels, [pred.size]));
+    const pred = float32(this.forwardBatch(batch));
+    return { pred, loss: bceWithLogits(pred, tensor(labels, [pred.size])) };
   }
 
   /** P(interaction) per pair. */

@@ -27,9 +27,9 @@ import { tensor } from '../ops/creation.js';
 import { noGrad, tidy } from '../core/engine.js';
 import { matmul } from '../ops/matmul.js';
 import { gatherDot } from '../ops/fused.js';
-import { autocastDtype } from './nn/autocast.js';
+import { autocastDtype, float32 } from './nn/autocast.js';
 import { reshape } from '../ops/layout.js';
-import type { Batch } from './train/types.js';
+import type { Batch, StepOutput } from './train/types.js';
 import { denseLabels, idsInput } from './inputs.js';
 
 export interface MFConfig {
@@ -107,11 +107,15 @@ export class MatrixFactorization extends Recommender {
     return this.predictPairs(idsInput('MatrixFactorization', batch, 'user'), idsInput('MatrixFactorization', batch, 'item', 'movie'));
   }
 
-  computeLoss(pred: Tensor, batch: Batch): Tensor {
-    const err = mse(pred, tensor(denseLabels('MatrixFactorization', batch), [pred.size]));
-    if (!(this.config.reg > 0)) return err;
+  /** Prediction: the ratings; loss: their MSE against the labels (+ λ·penalty of the batch's rows with `reg`). */
+  trainingStep(batch: Batch): StepOutput {
+    const labels = denseLabels('MatrixFactorization', batch);
     const users = idsInput('MatrixFactorization', batch, 'user');
-    return add(err, mul(this.penalty(users, idsInput('MatrixFactorization', batch, 'item', 'movie')), this.config.reg));
+    const items = idsInput('MatrixFactorization', batch, 'item', 'movie');
+    const pred = float32(this.predictPairs(users, items));
+    const err = mse(pred, tensor(labels, [pred.size]));
+    if (!(this.config.reg > 0)) return { pred, loss: err };
+    return { pred, loss: add(err, mul(this.penalty(users, items), this.config.reg)) };
   }
 
   /**

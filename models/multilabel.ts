@@ -34,7 +34,8 @@ import { Linear } from './nn/layers.js';
 import { initTensor } from './nn/init.js';
 import { rowsInput, rowsTarget, UserRowModel } from './user-rows.js';
 import { checkWidths } from './autoencoder.js';
-import type { Batch } from './train/types.js';
+import type { Batch, StepOutput } from './train/types.js';
+import { float32 } from './nn/autocast.js';
 
 export type HiddenActivation = 'sigmoid' | 'tanh' | 'relu';
 
@@ -67,7 +68,6 @@ export class MultiLabel extends UserRowModel {
   /** output table [numItems, last hidden] (item-major, so rows can be gathered) */
   readonly outWeight: Tensor;
   readonly outBias: Tensor;
-  private candidates: SampledCandidates | null = null;
   /** item → batch row that already has it as a candidate (−1: none); reset after each batch */
   private mark: Int32Array | null = null;
 
@@ -146,34 +146,29 @@ export class MultiLabel extends UserRowModel {
   }
 
   /**
-   * Training with sampledOutputs: the logits [candidates] of the sampled (user, item) pairs;
-   * otherwise (and always when evaluating) the logits over every item.
+   * Prediction: the logits over every item, loss: multi-label BCE against the target rows;
+   * with sampledOutputs (in training) the logits [candidates] of each user's items and n
+   * sampled negatives, and the logistic loss over them.
    */
-  override forwardBatch(batch: Batch): Tensor {
+  trainingStep(batch: Batch): StepOutput {
     const x = rowsInput('MultiLabel', batch);
     this.checkRows(x);
+    const target = rowsTarget('MultiLabel', batch, x);
     const n = this.config.sampledOutputs;
     if (!this.training || n === 0) {
-      this.candidates = null;
-      return this.logits(x);
+      const pred = float32(this.logits(x));
+      return { pred, loss: multiLabelBCE(pred, target) };
     }
-    const cand = this.sample(rowsTarget('MultiLabel', batch, x), n);
-    this.candidates = cand;
+    const cand = this.sample(target, n);
     const h = this.hidden(x);
     // gather: RowSparse gradients for W and b over the candidate items only
     const hRows = gather(h, cand.rows, { sparseGrad: false });
     const w = gather(this.outWeight, cand.items);
     const b = gather(this.outBias, cand.items);
-    return add(sum(mul(hRows, w), 1), b);
-  }
-
-  computeLoss(pred: Tensor, batch: Batch): Tensor {
-    const x = rowsInput('MultiLabel', batch);
-    const cand = this.candidates;
-    if (!cand) return multiLabelBCE(pred, rowsTarget('MultiLabel', batch, x));
-    this.candidates = null;
+    const pred = float32(add(sum(mul(hRows, w), 1), b));
     // bceWithLogits averages over candidates; × candidates / users = per-user sum, batch mean
-    return mul(bceWithLogits(pred, tensor(cand.labels, [cand.labels.length])), cand.labels.length / cand.batchSize);
+    const loss = mul(bceWithLogits(pred, tensor(cand.labels, [cand.labels.length])), cand.labels.length / cand.batchSize);
+    return { pred, loss };
   }
 
   itemVectors() {

@@ -1,11 +1,12 @@
 /**
- * The base of every recommender model: a Module that fit() can train, with a JSON config
+ * The base of every recommender model: a Module that fit() can train (`trainingStep(batch)`
+ * gives the loss and the predictions of a batch in one call), with a JSON config
  * (what checkpoints store to rebuild it), and serving: recommend(user, k) and
  * similarItems(item, k). Raw ids (as in the data files) map to dense indices through `meta`.
  */
 import { Module } from './nn/module.js';
 import type { Tensor } from '../core/tensor.js';
-import type { Batch, Trainable } from './train/types.js';
+import type { Batch, StepOutput, Trainable } from './train/types.js';
 import { cosineNeighbours, topK, type TopK } from './serving.js';
 
 /** What a checkpoint carries besides weights: id maps and titles from the dataset. */
@@ -28,12 +29,28 @@ export abstract class Recommender extends Module implements Trainable {
   abstract readonly numItems: number;
   meta: ModelMeta = {};
 
+  /** Predictions (or logits) for a batch; no labels needed. */
   abstract forwardBatch(batch: Batch): Tensor;
 
   forward(batch: Batch): Tensor {
     return this.forwardBatch(batch);
   }
-  abstract computeLoss(pred: Tensor, batch: Batch): Tensor;
+
+  /** The training forward pass: the loss and the predictions of a batch (nothing kept in between). */
+  abstract trainingStep(batch: Batch): StepOutput;
+
+  /**
+   * @deprecated the two-call contract (`computeLoss(forwardBatch(b), b)`) is replaced by
+   * `trainingStep(b)` → {loss, pred}. This runs trainingStep again (`pred` is ignored, so the
+   * forward pass is paid twice) and applies its afterUpdate at once in training mode, as the
+   * old loss did.
+   */
+  computeLoss(_pred: Tensor, batch: Batch): Tensor {
+    const out = this.trainingStep(batch);
+    if (this.training) out.afterUpdate?.();
+    return out.loss;
+  }
+
   abstract predictionValues(pred: Tensor): Float32Array;
 
   /** Scores of every item for one user (higher = better). */

@@ -9,7 +9,8 @@
  *   loss (−ELBO):    −Σ_i x_i log softmax(logits)_i  +  β · KL(q(z|x) ‖ N(0, I))
  *
  * β is annealed linearly: β = min(annealCap, updates / totalAnnealSteps), where `updates`
- * counts the optimizer steps taken before this one (so the first step has β = 0), exactly as
+ * counts the optimizer updates applied before this one (so the first step has β = 0; a step
+ * mixed precision skips does not count: trainingStep's afterUpdate advances it), as
  * the authors' code (`anneal_cap = 0.2`, `total_anneal_steps = 200000`). A small β ("partially
  * regularised" VAE) was their main finding: the full β = 1 ELBO over-regularises.
  * The step count is saved in checkpoints (buffer 'annealStep') so a resumed run continues
@@ -26,7 +27,8 @@ import { Linear } from './nn/layers.js';
 import { Dropout } from './nn/dropout.js';
 import { rowsInput, rowsTarget, UserRowModel } from './user-rows.js';
 import { checkWidths, prepareInput, transposed, type InputOrder } from './autoencoder.js';
-import type { Batch } from './train/types.js';
+import type { Batch, StepOutput } from './train/types.js';
+import { float32 } from './nn/autocast.js';
 
 export interface MultVAEConfig {
   numItems: number;
@@ -60,8 +62,6 @@ export class MultVAE extends UserRowModel {
   readonly decoder: Linear[] = [];
   /** optimizer updates taken so far (drives the β schedule) */
   annealStep = 0;
-  /** μ and logσ² of the last forward pass (the loss needs them) */
-  private latentStats: { mu: Tensor; logvar: Tensor } | null = null;
 
   constructor(cfg: MultVAEConfig) {
     super();
@@ -120,6 +120,11 @@ export class MultVAE extends UserRowModel {
   }
 
   logits(input: CSR): Tensor {
+    return this.pass(input).logits;
+  }
+
+  /** Encode, sample z (training) or take μ, decode: the logits and the latent statistics. */
+  private pass(input: CSR): { logits: Tensor; mu: Tensor; logvar: Tensor } {
     const { mu, logvar } = this.encode(input);
     let z = mu;
     if (this.training) {
@@ -129,21 +134,22 @@ export class MultVAE extends UserRowModel {
       for (let i = 0; i < eps.length; i++) eps[i] = rng.normal();
       z = add(mu, mul(tensor(eps, mu.shape), exp(mul(logvar, 0.5))));
     }
-    this.latentStats = { mu, logvar };
-    return this.decode(z);
+    return { logits: this.decode(z), mu, logvar };
   }
 
-  /** −ELBO with the annealed β; counts the update when training. */
-  computeLoss(pred: Tensor, batch: Batch): Tensor {
+  /**
+   * Prediction: the logits; loss: −ELBO with the β of the updates taken so far. The update
+   * count advances once this step's update is applied (not on a step AMP skipped).
+   */
+  trainingStep(batch: Batch): StepOutput {
     const x = rowsInput('MultVAE', batch);
-    if (!this.latentStats) throw new Error('MultVAE.computeLoss: call forwardBatch first (the KL term needs μ and logσ²)');
-    const { mu, logvar } = this.latentStats;
-    this.latentStats = null;
+    this.checkRows(x);
+    const { logits, mu, logvar } = this.pass(x);
+    const pred = float32(logits);
     const nll = multinomialLogLikelihood(pred, rowsTarget('MultVAE', batch, x));
     const beta = this.beta;
-    if (this.training) this.annealStep++;
-    if (beta === 0) return nll;
-    return add(nll, mul(gaussianKL(mu, logvar), beta));
+    const loss = beta === 0 ? nll : add(nll, mul(gaussianKL(mu, logvar), beta));
+    return { pred, loss, afterUpdate: () => { this.annealStep++; } };
   }
 
   /** The step count travels with the weights. */

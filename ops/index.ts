@@ -22,3 +22,4 @@ tensorMethods.reshape = reshape;
 export {
   cosineLoss, multinomialLogLikelihood, gaussianKL, multiLabelBCE, cosineSimilarityRows, type CosineLossOptions,
 } from './recsys-losses.js';
+export { cosineSimilarity, cosineMarginLoss, type CosineOptions, type CosineMarginLossOptions } from './cosine.js';

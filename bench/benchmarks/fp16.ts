@@ -40,8 +40,7 @@ function tableStep(dtype: 'float32' | 'float16', c: BenchCase, ctx: BenchContext
 function trainStep(model: sg.models.Recommender, opt: sg.optim.Optimizer, mp: sg.optim.MixedPrecision | null,
   b: sg.train.Batch, ctx: BenchContext): void {
   sg.tidy(() => {
-    const pred = mp ? mp.forward(b) : model.forwardBatch(b);
-    const loss = model.computeLoss(pred, b);
+    const { pred, loss } = mp ? sg.nn.autocast('float16', () => model.trainingStep(b)) : model.trainingStep(b);
     if (mp) mp.backwardAndStep(loss);
     else {
       loss.backward(undefined, { checkFinite: false });

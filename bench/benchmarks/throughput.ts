@@ -51,8 +51,8 @@ function trainingStep(model: sg.models.Recommender, c: BenchCase, ctx: BenchCont
     run() {
       const b = data[k++ % data.length];
       sg.tidy(() => {
-        const pred = model.forwardBatch(b);
-        model.computeLoss(pred, b).backward(undefined, { checkFinite: false });
+        const { pred, loss } = model.trainingStep(b);
+        loss.backward(undefined, { checkFinite: false });
         opt.step();
         opt.zeroGrad();
         ctx.sync(pred);

@@ -294,8 +294,8 @@ export function multVAEStep(cfg: MultVAEStepConfig, ctx: BenchContext): RunInsta
     run() {
       sg.tidy(() => {
         const b = batches[k++ % batches.length];
-        const pred = model.forwardBatch(b);
-        model.computeLoss(pred, b).backward();
+        const { pred, loss } = model.trainingStep(b);
+        loss.backward();
         opt.step();
         opt.zeroGrad();
         ctx.sync(pred);

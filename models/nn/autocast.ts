@@ -30,3 +30,12 @@ export function autocastDtype(): DType | null {
 export function computeCast(t: Tensor): Tensor {
   return active && t.dtype === 'float32' && active !== 'float32' ? cast(t, active) : t;
 }
+
+/**
+ * A model's output in float32, for its loss (a no-op unless autocast made it float16).
+ * Losses are computed in float32: a float16 loss loses digits, and the loss scale (2^15)
+ * would overflow float16's 65504 at once.
+ */
+export function float32(t: Tensor): Tensor {
+  return t.dtype === 'float16' ? cast(t, 'float32') : t;
+}

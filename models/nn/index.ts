@@ -3,4 +3,4 @@ export { Embedding, Linear, ReLU, Sigmoid, Tanh, Sequential, type EmbeddingOptio
 export { BatchNorm1d, type BatchNormOptions } from './batchnorm.js';
 export { Dropout } from './dropout.js';
 export { initTensor, type Init } from './init.js';
-export { autocast, autocastDtype } from './autocast.js';
+export { autocast, autocastDtype, float32 } from './autocast.js';

@@ -1,17 +1,20 @@
 /**
- * One training step, the contract between a model and the loop: forward and loss, a
- * divergence check, backward, the optimizer update — all inside `tidy`, so every tensor the
- * step made is freed and memory stays flat however long training runs.
+ * One training step: the model's `trainingStep` (the loss and the predictions of a batch in
+ * one call), a divergence check, backward, the optimizer update, then the step's
+ * `afterUpdate` — all inside `tidy`, so every tensor the step made is freed and memory stays
+ * flat however long training runs.
  *
- * With mixed precision the forward pass runs in float16 (MixedPrecision.forward), the loss
- * is scaled before backward, and a step whose gradients overflowed is skipped: `applied`
- * says whether the weights moved.
+ * With mixed precision the forward pass runs under autocast (layers compute in float16,
+ * models hand their losses float32 predictions), the loss is scaled before backward, and a
+ * step whose gradients overflowed is skipped: `applied` says whether the weights moved, and
+ * `afterUpdate` runs only when they did.
  */
 import { tidy } from '../../core/engine.js';
 import type { Tensor } from '../../core/tensor.js';
+import { autocast, float32 } from '../nn/autocast.js';
 import type { MixedPrecision } from '../optim/amp.js';
 import type { Optimizer } from '../optim/optimizer.js';
-import type { Batch, Trainable } from './types.js';
+import type { Batch, StepOutput, Trainable } from './types.js';
 
 /** A loss that replaces the model's own: a function of the predictions and the batch. */
 export type LossFn = (pred: Tensor, batch: Batch) => Tensor;
@@ -19,7 +22,7 @@ export type LossFn = (pred: Tensor, batch: Batch) => Tensor;
 export interface StepSettings {
   optimizer: Optimizer;
   amp: MixedPrecision | null;
-  /** replaces the model's own loss (fit's `loss` option) */
+  /** replaces the model's own loss (fit's `loss` option): applied to forwardBatch's predictions */
   loss?: LossFn;
   /** read the predictions back as values (for metrics); off when nothing uses them */
   predictions: boolean;
@@ -37,21 +40,27 @@ export interface StepResult {
   applied: boolean;
 }
 
+function forward(model: Trainable, batch: Batch, loss?: LossFn): StepOutput {
+  if (!loss) return model.trainingStep(batch);
+  const pred = float32(model.forwardBatch(batch));
+  return { pred, loss: loss(pred, batch) };
+}
+
 export function trainStep(model: Trainable, batch: Batch, s: StepSettings): StepResult {
   return tidy(() => {
-    const pred = s.amp ? s.amp.forward(batch) : model.forwardBatch(batch);
-    const loss = s.loss ? s.loss(pred, batch) : model.computeLoss(pred, batch);
-    const value = loss.item();
+    const out = s.amp ? autocast('float16', () => forward(model, batch, s.loss)) : forward(model, batch, s.loss);
+    const value = out.loss.item();
     if (!Number.isFinite(value)) throw s.diverged(value);
     const exploded = s.guard?.(value);
     if (exploded) throw exploded;
     let applied = true;
-    if (s.amp) applied = s.amp.backwardAndStep(loss);
+    if (s.amp) applied = s.amp.backwardAndStep(out.loss);
     else {
-      loss.backward(undefined, { checkFinite: false }); // checked just above
+      out.loss.backward(undefined, { checkFinite: false }); // checked just above
       s.optimizer.step();
       s.optimizer.zeroGrad();
     }
-    return { loss: value, values: s.predictions ? model.predictionValues(pred) : null, applied };
+    if (applied) out.afterUpdate?.();
+    return { loss: value, values: s.predictions ? model.predictionValues(out.pred) : null, applied };
   });
 }

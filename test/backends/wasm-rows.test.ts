@@ -239,7 +239,7 @@ test('MF training at a size that uses the wasm row kernels learns like the JavaS
   const losses: number[] = [];
   for (let step = 0; step < 60; step++) {
     sg.tidy(() => {
-      const loss = model.computeLoss(model.forwardBatch(batch), batch);
+      const loss = model.trainingStep(batch).loss;
       losses.push(loss.item());
       loss.backward();
       opt.step();

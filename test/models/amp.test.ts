@@ -49,8 +49,9 @@ test('AMP: forward in float16, float32 master weights, gradients reach the maste
   // the scaler must skip and halve until a step goes through
   let stepped = false;
   for (let i = 0; i < 6 && !stepped; i++) {
-    const loss = model.computeLoss(amp.forward(batch), batch);
+    const { loss, pred } = sg.nn.autocast('float16', () => model.trainingStep(batch));
     assert.is(loss.dtype, 'float32');
+    assert.is(pred.dtype, 'float32', 'the loss reads float32 predictions');
     stepped = amp.backwardAndStep(loss);
   }
   assert.ok(stepped);

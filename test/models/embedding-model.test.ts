@@ -51,7 +51,7 @@ test('lazy SGD with weight decay changes only the rows in the batch; dense chang
     const model = new EM({ numUsers: 3, numItems: 8, dim: 4, sparseGrad, seed: 1 });
     const before = model.item.weight.dataSync().slice();
     const opt = new sg.optim.SGD(model.parameters(), { lr: 0.5, weightDecay: 0.1 });
-    sg.tidy(() => model.computeLoss(model.forwardBatch(batch), batch).backward());
+    sg.tidy(() => model.trainingStep(batch).loss.backward());
     assert.is(model.item.weight.grad instanceof sg.RowSparse, sparseGrad);
     opt.step();
     const after = model.item.weight.dataSync();

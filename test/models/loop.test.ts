@@ -1,6 +1,6 @@
 /**
  * The loop fit and fitRows share (models/train/loop.ts): each is exactly "for every batch:
- * forward, loss, backward, optimizer step" — the same losses and weights, bit for bit, as
+ * trainingStep, backward, optimizer step, afterUpdate" — the same losses and weights, bit for bit, as
  * that loop written out by hand — plus reporting; keepBest restores the best epoch.
  */
 import { test } from 'uvu';
@@ -21,10 +21,11 @@ function byHand(model: Trainable, epochBatches: () => Iterable<Batch>, opt: sg.o
     let n = 0;
     for (const batch of epochBatches()) {
       sum += sg.tidy(() => {
-        const loss = model.computeLoss(model.forwardBatch(batch), batch);
+        const { loss, afterUpdate } = model.trainingStep(batch);
         loss.backward();
         opt.step();
         opt.zeroGrad();
+        afterUpdate?.();
         return loss.item();
       });
       n++;

@@ -65,9 +65,10 @@ test('every DeepMF variant runs forward/backward with the right shapes', () => {
   ];
   for (const [name, cfg, shape] of variants) {
     const m = new sg.models.DeepMF(cfg);
-    const pred = m.forwardBatch(b);
+    const { pred, loss } = m.trainingStep(b);
     assert.equal(pred.shape, shape, name);
-    m.computeLoss(pred, b).backward();
+    assert.equal(m.forwardBatch(b).shape, shape, name);
+    loss.backward();
     for (const [pname, p] of m.namedParameters()) assert.ok(p.grad, `${name}: ${pname} got a gradient`);
     assert.is(m.predictionValues(pred).length, 4);
     assert.is(m.scoreItems(1).length, 4);

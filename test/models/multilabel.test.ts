@@ -39,9 +39,9 @@ test('sampledOutputs: loss over positives + n negatives per user, RowSparse outp
   ], [2, 10]);
   const model = new ML({ numItems: 10, hidden: [4], sampledOutputs: 3 });
   const loss = sg.tidy(() => {
-    const pred = model.forwardBatch({ inputs: { rows: x } });
+    const { pred, loss: l } = model.trainingStep({ inputs: { rows: x } });
     assert.equal(pred.shape, [2 + 1 + 2 * 3], 'one logit per positive and per sampled negative');
-    const l = model.computeLoss(pred, { inputs: { rows: x } });
+    assert.equal(model.forwardBatch({ inputs: { rows: x } }).shape, [2, 10], 'predictions: every item');
     l.backward();
     return l.item();
   });
@@ -55,7 +55,7 @@ test('sampledOutputs: loss over positives + n negatives per user, RowSparse outp
   assert.equal(Array.from(gb.indices), Array.from(gw.indices));
   // the full-output model's gradient is dense
   const full = new ML({ numItems: 10, hidden: [4] });
-  sg.tidy(() => full.computeLoss(full.forwardBatch({ inputs: { rows: x } }), { inputs: { rows: x } }).backward());
+  sg.tidy(() => full.trainingStep({ inputs: { rows: x } }).loss.backward());
   assert.ok(!(full.outWeight.grad instanceof sg.RowSparse));
   // the input layer's gradient is RowSparse over the input items in both
   assert.equal(Array.from((full.hiddenLayers[0].weight.grad as sg.RowSparse).indices), [0, 1, 8]);
@@ -66,8 +66,8 @@ test('sampledOutputs: at full size the sampled loss equals the full loss when ev
   const x = sg.fromDense([1, 0, 1, 0], [1, 4]);
   const a = new ML({ numItems: 4, hidden: [3], seed: 1 });
   const b = new ML({ numItems: 4, hidden: [3], seed: 1, sampledOutputs: 2 });
-  const la = sg.tidy(() => a.computeLoss(a.forwardBatch({ inputs: { rows: x } }), { inputs: { rows: x } }).item());
-  const lb = sg.tidy(() => b.computeLoss(b.forwardBatch({ inputs: { rows: x } }), { inputs: { rows: x } }).item());
+  const la = sg.tidy(() => a.trainingStep({ inputs: { rows: x } }).loss.item());
+  const lb = sg.tidy(() => b.trainingStep({ inputs: { rows: x } }).loss.item());
   assert.ok(Math.abs(la - lb) < 1e-5, `${la} vs ${lb}`);
 });
 
@@ -89,7 +89,7 @@ test('MultiLabel never materialises a dense [batch, items] input or target', () 
     be.write = function (v, d) { largest = Math.max(largest, v.length); return write.call(this, v, d); };
     CSR.prototype.toDense = function () { densified++; return toDense.call(this); };
     try {
-      sg.tidy(() => model.computeLoss(model.forwardBatch({ inputs: { rows: x } }), { inputs: { rows: x } }).backward());
+      sg.tidy(() => model.trainingStep({ inputs: { rows: x } }).loss.backward());
     } finally {
       be.write = write;
       CSR.prototype.toDense = toDense;

@@ -60,16 +60,15 @@ test('KL annealing: β = min(cap, updates / total), first step 0, counted per tr
   const betas: number[] = [];
   for (let s = 0; s < 4; s++) {
     betas.push(model.beta);
-    sg.tidy(() => model.computeLoss(model.forwardBatch({ inputs: { rows: x } }), { inputs: { rows: x } }));
+    sg.tidy(() => model.trainingStep({ inputs: { rows: x } }).afterUpdate!()); // as after an applied update
   }
   assert.equal(betas, [0, 0.25, 0.5, 0.5]);
-  model.eval();
-  sg.tidy(() => model.computeLoss(model.forwardBatch({ inputs: { rows: x } }), { inputs: { rows: x } }));
-  assert.is(model.annealStep, 4, 'evaluation does not advance the schedule');
+  sg.tidy(() => model.trainingStep({ inputs: { rows: x } }).loss);
+  assert.is(model.annealStep, 4, 'a step whose update was not applied does not advance the schedule');
   // the loss is −ELBO = NLL + β·KL: with β = 0 it is the multinomial likelihood alone
   const fresh = new VAE({ numItems: 20, hidden: [8], latent: 4, totalAnnealSteps: 4 });
   fresh.eval();
-  const loss = sg.tidy(() => fresh.computeLoss(fresh.forwardBatch({ inputs: { rows: x } }), { inputs: { rows: x } }).item());
+  const loss = sg.tidy(() => fresh.trainingStep({ inputs: { rows: x } }).loss.item());
   const nll = sg.tidy(() => sg.multinomialLogLikelihood(fresh.logits(x), x).item());
   assert.ok(Math.abs(loss - nll) < 1e-5);
 });
@@ -109,7 +108,7 @@ test('MultVAE and AutoEncoder never materialise a dense [batch, items] input (tr
   for (const model of [new VAE({ numItems: items, hidden: [32], latent: 8 }), new DAE({ numItems: items, hidden: [32, 8] })]) {
     const opt = new sg.optim.Adam(model.parameters(), { lr: 1e-3 });
     const { largest, densified } = spyOnWrites(() => sg.tidy(() => {
-      const loss = model.computeLoss(model.forwardBatch({ inputs: { rows: x } }), { inputs: { rows: x } });
+      const loss = model.trainingStep({ inputs: { rows: x } }).loss;
       loss.backward();
       opt.step();
       opt.zeroGrad();
@@ -127,7 +126,7 @@ test('MultVAE: the first layer gets a RowSparse gradient over the batch items; s
   const x = sg.fromDense([1, 0, 0, 1, 0, 0, 0, 0, 1, 0, 1, 0], [2, 6]);
   for (const sparseGrad of [true, false]) {
     const model = new VAE({ numItems: 6, hidden: [4], latent: 2, sparseGrad });
-    sg.tidy(() => model.computeLoss(model.forwardBatch({ inputs: { rows: x } }), { inputs: { rows: x } }).backward());
+    sg.tidy(() => model.trainingStep({ inputs: { rows: x } }).loss.backward());
     const g = model.encoder[0].weight.grad!;
     if (sparseGrad) {
       assert.ok(g instanceof sg.RowSparse);
@@ -141,7 +140,7 @@ test('MultVAE: noise is seeded (same seed, same loss), evaluation uses μ (deter
   const lossWith = (seed: number) => {
     sg.setSeed(seed);
     const m = new VAE({ numItems: 30, hidden: [8], latent: 4, totalAnnealSteps: 0, seed: 7 });
-    return sg.tidy(() => m.computeLoss(m.forwardBatch({ inputs: { rows: x } }), { inputs: { rows: x } }).item());
+    return sg.tidy(() => m.trainingStep({ inputs: { rows: x } }).loss.item());
   };
   assert.is(lossWith(3), lossWith(3));
   assert.is.not(lossWith(3), lossWith(4));
