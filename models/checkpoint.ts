@@ -30,7 +30,7 @@ import { writeFileAtomicSync } from '../datasets/io/atomic.js';
 import { crc32, hex32 } from '../datasets/io/checksum.js';
 import { clip } from '../datasets/io/safe-text.js';
 import type { Recommender, ModelMeta } from './recommender.js';
-import { buildModel, modelNames } from './registry.js';
+import { buildModel, modelNames, registeredName } from './registry.js';
 import { Optimizer } from './optim/optimizer.js';
 import { SGD } from './optim/sgd.js';
 import { Adam } from './optim/adam.js';
@@ -86,6 +86,11 @@ function bytesOf(t: Tensor): Uint8Array {
 
 const int32Bytes = (a: Int32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
+/** The optimizer's class as checkpoints name it (not constructor.name, which bundlers rename). */
+function optimizerName(o: Optimizer): string {
+  return o instanceof Adam ? 'Adam' : o instanceof SGD ? 'SGD' : o instanceof AdaGrad ? 'AdaGrad' : o.constructor.name;
+}
+
 export function save(model: Recommender, path: string, opts: SaveOptions = {}): void {
   const tensors: TensorToWrite[] = [];
   const add = (name: string, dtype: string, shape: readonly number[], bytes: Uint8Array) => tensors.push({ name, dtype, shape: shape.slice(), bytes });
@@ -97,7 +102,7 @@ export function save(model: Recommender, path: string, opts: SaveOptions = {}): 
     add(name, dt, t.shape, bytesOf(t));
   }
   const info: Info = {
-    formatVersion: CHECKPOINT_FORMAT_VERSION, library: 'sparsegrad', modelClass: model.constructor.name,
+    formatVersion: CHECKPOINT_FORMAT_VERSION, library: 'sparsegrad', modelClass: registeredName(model),
     config: model.config, meta: model.meta, tensors: state.map(([n]) => n),
   };
   if (opts.optimizer) {
@@ -108,7 +113,7 @@ export function save(model: Recommender, path: string, opts: SaveOptions = {}): 
       st[key] = name;
       add(name, TO_SAFETENSORS[t.dtype as DTypeName] ?? 'F32', t.shape, bytesOf(t));
     }
-    info.optimizer = { className: o.constructor.name, hyper: o.hyperParameters(), extra: o.extraState(), state: st };
+    info.optimizer = { className: optimizerName(o), hyper: o.hyperParameters(), extra: o.extraState(), state: st };
   }
   if (opts.seen) {
     info.seen = { shape: [opts.seen.rows, opts.seen.cols] };

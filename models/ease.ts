@@ -22,6 +22,7 @@ import { zeros } from '../ops/creation.js';
 import { matmul } from '../ops/matmul.js';
 import { topK, type TopK } from './serving.js';
 import { UserRowModel } from './user-rows.js';
+import type { StepOutput } from './train/types.js';
 import { itemGram } from './item-similarity.js';
 
 export interface EASEConfig {
@@ -60,7 +61,7 @@ export class EASE extends UserRowModel {
     return matmul(input, this.weights);
   }
 
-  computeLoss(): Tensor {
+  trainingStep(): StepOutput {
     throw new Error('EASE is solved in closed form: call model.fit(userItemMatrix), not the gradient training loop');
   }
 

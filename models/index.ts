@@ -3,14 +3,14 @@ import { registerModel } from './registry.js';
 import { MatrixFactorization, type MFConfig } from './mf.js';
 import { DeepMF, type DeepMFConfig } from './deepmf.js';
 
-registerModel('MatrixFactorization', (c) => new MatrixFactorization(c as unknown as MFConfig));
-registerModel('DeepMF', (c) => new DeepMF(c as unknown as DeepMFConfig));
+registerModel('MatrixFactorization', (c) => new MatrixFactorization(c as unknown as MFConfig), MatrixFactorization);
+registerModel('DeepMF', (c) => new DeepMF(c as unknown as DeepMFConfig), DeepMF);
 
 export { MatrixFactorization, MF_RATING_DEFAULTS, type MFConfig } from './mf.js';
 export { DeepMF, type DeepMFConfig, type SideFeature, ratingToClass, classToRating } from './deepmf.js';
 export { Recommender, type ModelMeta, type RecommendOptions } from './recommender.js';
 export { TopK } from './serving.js';
-export { registerModel, modelNames, type Factory as ModelFactory } from './registry.js';
+export { registerModel, modelNames, registeredName, type Factory as ModelFactory } from './registry.js';
 
 // implicit-feedback and user-level families
 import { ImplicitMF, type ImplicitMFConfig } from './implicit-mf.js';
@@ -22,15 +22,15 @@ import { MultVAE, type MultVAEConfig } from './vae.js';
 import { EASE, type EASEConfig } from './ease.js';
 import { ItemKNN, type ItemKNNConfig } from './item-knn.js';
 
-registerModel('ImplicitMF', (c) => new ImplicitMF(c as unknown as ImplicitMFConfig));
-registerModel('EmbeddingModel', (c) => new EmbeddingModel(c as unknown as EmbeddingModelConfig));
+registerModel('ImplicitMF', (c) => new ImplicitMF(c as unknown as ImplicitMFConfig), ImplicitMF);
+registerModel('EmbeddingModel', (c) => new EmbeddingModel(c as unknown as EmbeddingModelConfig), EmbeddingModel);
 // the item text features come back from the checkpoint's buffers (config.itemFeatureNnz sizes them)
-registerModel('DSSM', (c) => new DSSM(c as unknown as DSSMConfig));
-registerModel('MultiLabel', (c) => new MultiLabel(c as unknown as MultiLabelConfig));
-registerModel('AutoEncoder', (c) => new AutoEncoder(c as unknown as AutoEncoderConfig));
-registerModel('MultVAE', (c) => new MultVAE(c as unknown as MultVAEConfig));
-registerModel('EASE', (c) => new EASE(c as unknown as EASEConfig));
-registerModel('ItemKNN', (c) => new ItemKNN(c as unknown as ItemKNNConfig));
+registerModel('DSSM', (c) => new DSSM(c as unknown as DSSMConfig), DSSM);
+registerModel('MultiLabel', (c) => new MultiLabel(c as unknown as MultiLabelConfig), MultiLabel);
+registerModel('AutoEncoder', (c) => new AutoEncoder(c as unknown as AutoEncoderConfig), AutoEncoder);
+registerModel('MultVAE', (c) => new MultVAE(c as unknown as MultVAEConfig), MultVAE);
+registerModel('EASE', (c) => new EASE(c as unknown as EASEConfig), EASE);
+registerModel('ItemKNN', (c) => new ItemKNN(c as unknown as ItemKNNConfig), ItemKNN);
 
 export { ImplicitMF, type ImplicitMFConfig } from './implicit-mf.js';
 export { EmbeddingModel, type EmbeddingModelConfig, type Scoring } from './embedding-model.js';

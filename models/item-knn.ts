@@ -17,6 +17,7 @@ import type { Tensor } from '../core/tensor.js';
 import { tensor } from '../ops/creation.js';
 import { topK, type TopK } from './serving.js';
 import { UserRowModel } from './user-rows.js';
+import type { StepOutput } from './train/types.js';
 import { cosineNeighbours } from './item-similarity.js';
 
 export interface ItemKNNConfig {
@@ -100,7 +101,7 @@ export class ItemKNN extends UserRowModel {
     return tensor(this.scoreBatch(new Int32Array(0), input), [input.rows, this.numItems]);
   }
 
-  computeLoss(): Tensor {
+  trainingStep(): StepOutput {
     throw new Error('ItemKNN is fitted by counting: call model.fit(userItemMatrix), not the gradient training loop');
   }
 

@@ -53,8 +53,6 @@ export function annealedBeta(step: number, annealCap = 0.2, totalAnnealSteps = 2
   return Math.min(annealCap, step / totalAnnealSteps);
 }
 
-// (the class body never names its own class: esbuild would then compile it as
-// `var MultVAE = class _MultVAE`, and checkpoints store the constructor's name)
 export class MultVAE extends UserRowModel {
   readonly config: Required<Omit<MultVAEConfig, 'seed'>> & { seed?: number };
   readonly dropout: Dropout;

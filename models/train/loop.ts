@@ -28,6 +28,7 @@ import type { Callback, EpochLogs, FitContext } from './callbacks.js';
 import type { Batch, Trainable } from './types.js';
 import { DivergenceGuard, type DivergenceOptions } from './divergence.js';
 import { applyState, captureState } from './resume.js';
+import { registeredName } from '../registry.js';
 
 /** Thrown when the loss becomes NaN or ±Infinity; the message names the epoch, the batch and the learning rate. */
 export class TrainingDivergedError extends Error {}
@@ -152,9 +153,9 @@ function rowsOf(batch: Batch, values: Float32Array | null): number {
   return first instanceof CSR ? first.rows : first?.length ?? 0;
 }
 
-/** The name a model goes by in messages. */
+/** The name a model goes by in messages: its registered name. */
 export function modelName(model: Trainable): string {
-  return model.constructor.name;
+  return registeredName(model);
 }
 
 type WeightSnapshot = Map<string, Float32Array | Float64Array | Int32Array>;

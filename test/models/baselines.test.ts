@@ -141,7 +141,7 @@ test('EASE and ItemKNN learn planted topics: far above popularity on held-out us
 
 test('EASE refuses to train by gradient and names the closed form', () => {
   const model = new sg.models.EASE({ numItems: 5 });
-  assert.throws(() => model.computeLoss(), /closed form/);
+  assert.throws(() => model.trainingStep(), /closed form/);
   assert.throws(() => new sg.models.EASE({ numItems: 5, lambda: 0 }), /lambda must be > 0/);
   const x = matrixOf({ users: Int32Array.of(0), items: Int32Array.of(1), numUsers: 1, numItems: 4 });
   assert.throws(() => model.fit(x), /4 item columns, the model has 5 items/);
