@@ -132,8 +132,8 @@ function ours(c: BenchCase, ctx: BenchContext, threads?: number): RunInstance {
     return {
       run: () => withThreads(cs, () => sg.tidy(() => {
         const b = batches[k++ % batches.length];
-        const pred = model.forwardBatch(b);
-        model.computeLoss(pred, b).backward();
+        const { pred, loss } = model.trainingStep(b);
+        loss.backward();
         opt.step();
         opt.zeroGrad();
         ctx.sync(pred);
@@ -150,8 +150,8 @@ function ours(c: BenchCase, ctx: BenchContext, threads?: number): RunInstance {
   return {
     run: () => withThreads(cs, () => sg.tidy(() => {
       const b = batches[k++ % batches.length];
-      const pred = model.forwardBatch(b);
-      model.computeLoss(pred, b).backward(undefined, { checkFinite: false });
+      const { pred, loss } = model.trainingStep(b);
+      loss.backward(undefined, { checkFinite: false });
       opt.step();
       opt.zeroGrad();
       ctx.sync(pred);
