@@ -1,7 +1,7 @@
 export { fit, evaluate, predict, makeOptimizer, TrainingDivergedError, LOSS_NAMES, type FitOptions, type FitHistory, type OptimizerSpec, type LossFn } from './fit.js';
 export { EarlyStopping, LearningRateSchedule, stepDecay, type Callback, type EpochLogs, type FitContext, type BatchReport } from './callbacks.js';
 export { MetricsLog, ProgressBar } from './progress.js';
-export type { Batch, BatchSource, Trainable, InputArray } from './types.js';
+export type { Batch, BatchSource, Trainable, StepOutput, InputArray } from './types.js';
 export type { TrainHistory, LoopSettings } from './loop.js';
 export type { BarStream } from './progress.js';
 export {
