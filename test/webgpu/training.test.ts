@@ -186,7 +186,7 @@ if (p) {
       const opt = new sg.optim.Adam(model.parameters(), { lr: 0.01 });
       const b = { inputs: { user: randomInts(batch, 1, 5000), item: randomInts(batch, 2, 3000) }, label: randomValues(batch, 3, 1, 5), size: batch };
       const step = () => sg.tidy(() => {
-        const loss = model.computeLoss(model.forwardBatch(b), b);
+        const { loss } = model.trainingStep(b);
         loss.backward(undefined, { checkFinite: false });
         opt.step();
         opt.zeroGrad();
