@@ -51,6 +51,11 @@ export class CpuBackend implements Backend {
     return dtype === 'float16' ? new Float32Array(size) : (this.arena.alloc(dtype, size) as NumArray);
   }
 
+  /** Like scratch, not cleared first: for kernels that write every element of their output. */
+  private written(dtype: DType, size: number): NumArray {
+    return dtype === 'float16' ? new Float32Array(size) : (this.arena.alloc(dtype, size, false) as NumArray);
+  }
+
   private track(id: CpuData): DataId {
     this.numBuffers++;
     this.numBytes += id.values.byteLength;
@@ -104,19 +109,19 @@ export class CpuBackend implements Backend {
 
   // ---- elementwise --------------------------------------------------------------
   unary(op: UnaryOp, x: TensorInfo, outDtype: DType): DataId {
-    const out = this.scratch(outDtype, sizeOf(x.shape));
+    const out = this.written(outDtype, sizeOf(x.shape));
     unaryInto(op, num(x), out);
     return this.out(out, outDtype);
   }
 
   fusedUnary(op: FusedUnaryOp, x: TensorInfo, outDtype: DType): DataId {
-    const out = this.scratch(outDtype, sizeOf(x.shape));
+    const out = this.written(outDtype, sizeOf(x.shape));
     unaryInto(op, num(x), out);
     return this.out(out, outDtype);
   }
 
   binary(op: BinaryOp, a: TensorInfo, b: TensorInfo, outShape: readonly number[], outDtype: DType): DataId {
-    const out = this.scratch(outDtype, sizeOf(outShape));
+    const out = this.written(outDtype, sizeOf(outShape));
     binaryInto(op, num(a), a.shape, num(b), b.shape, outShape, out);
     return this.out(out, outDtype);
   }
@@ -125,7 +130,7 @@ export class CpuBackend implements Backend {
     const c = num(cond);
     const av = num(a);
     const bv = num(b);
-    const out = this.scratch(outDtype, c.length);
+    const out = this.written(outDtype, c.length);
     for (let i = 0; i < c.length; i++) out[i] = c[i] !== 0 ? av[i] : bv[i];
     return this.out(out, outDtype);
   }
@@ -156,7 +161,7 @@ export class CpuBackend implements Backend {
     const N = transposeB ? b.shape[0] : b.shape[1];
     const dtype = computeType(a.dtype === 'float64' || b.dtype === 'float64' ? 'float64' : 'float32');
     const outDtype = a.dtype === b.dtype ? a.dtype : dtype;
-    const out = this.scratch(dtype, M * N) as FloatArray;
+    const out = this.written(dtype, M * N) as FloatArray;
     matmulInto(this.arena, float(a), float(b), M, K, N, transposeA, transposeB, out);
     return this.out(out, outDtype);
   }
@@ -164,14 +169,14 @@ export class CpuBackend implements Backend {
   dense(x: TensorInfo, w: TensorInfo, bias: TensorInfo | null, activation: Activation): DataId {
     const [M, K] = x.shape;
     const N = w.shape[1];
-    const out = this.scratch(computeType(x.dtype), M * N) as FloatArray;
+    const out = this.written(computeType(x.dtype), M * N) as FloatArray;
     denseInto(this.arena, float(x), float(w), M, K, N, bias ? float(bias) : null, activation === 'relu', out);
     return this.out(out, x.dtype);
   }
 
   denseGrad(y: TensorInfo, dy: TensorInfo, activation: Activation, biasGrad: boolean): { dz: DataId; dBias: DataId | null } {
     const N = y.shape[y.shape.length - 1];
-    const dz = this.scratch(dy.dtype, sizeOf(dy.shape));
+    const dz = this.written(dy.dtype, sizeOf(dy.shape));
     // float64 sums for float64 (gradient checks), float32 otherwise
     const sums = biasGrad ? this.scratch(dy.dtype, N) : null;
     denseGradInto(this.arena, num(y), num(dy), N, activation === 'relu', dz, sums);
@@ -180,7 +185,7 @@ export class CpuBackend implements Backend {
 
   spmm(a: CSRInfo, b: TensorInfo): DataId {
     const N = b.shape[1];
-    const out = this.scratch(computeType(b.dtype), a.shape[0] * N) as FloatArray;
+    const out = this.written(computeType(b.dtype), a.shape[0] * N) as FloatArray;
     spmm(this.arena, a, float(b), N, out);
     return this.out(out, b.dtype);
   }
@@ -267,7 +272,7 @@ export class CpuBackend implements Backend {
   }
 
   multinomialNLLGrad(logits: TensorInfo, stats: TensorInfo, targets: CSRInfo, dy: TensorInfo): DataId {
-    const g = this.scratch(computeType(logits.dtype), sizeOf(logits.shape)) as FloatArray;
+    const g = this.written(computeType(logits.dtype), sizeOf(logits.shape)) as FloatArray;
     multinomialNLLGradInto(this.arena, float(logits), float(stats), logits.shape[1], targets, num(dy)[0], g);
     return this.out(g, logits.dtype);
   }

@@ -110,4 +110,29 @@ test('sg.matmul and sg.dense through the new kernel agree with float64 (values a
   assert.ok(maxRelDiff((w.grad as sg.Tensor).dataSync(), ref(xv, R, 70, 500, 300, true, false)) < tol32(500));
 });
 
+test('kernels that skip clearing their output write all of it (recycled arena blocks full of NaN)', () => {
+  /** frees a few NaN-filled blocks of `n` floats, so the next allocations of that size get them back */
+  const poison = (n: number) => {
+    const blocks = [0, 1, 2, 3].map(() => arena.alloc('float32', n) as Float32Array);
+    for (const b of blocks) { b.fill(NaN); arena.release(b); }
+  };
+  const M = 130, K = 70, N = 200;
+  const x = sg.tensor(rand(M * K, 31), [M, K]);
+  const w = sg.tensor(rand(K * N, 32), [K, N]);
+  const want = ref(x.dataSync() as Float32Array, w.dataSync() as Float32Array, M, K, N, false, false);
+  const rows = sg.fromCOO(Int32Array.from([0, 0, 5, 9]), Int32Array.from([1, 3, 2, 1]), null, [M, K]);
+  const checks: [string, () => sg.Tensor][] = [
+    ['matmul', () => sg.matmul(x, w)], ['dense relu', () => sg.dense(x, w, null, 'relu')],
+    ['exp', () => sg.exp(sg.matmul(x, w))], ['add', () => sg.add(sg.matmul(x, w), 1)],
+    ['spmm (mostly empty rows)', () => sg.matmul(rows, w)],
+  ];
+  for (const [name, f] of checks) {
+    poison(M * N);
+    const y = sg.tidy(() => f().dataSync());
+    assert.ok(y.every((v) => Number.isFinite(v)), `${name}: an element kept the old block's NaN`);
+  }
+  poison(M * N);
+  assert.ok(maxRelDiff(sg.matmul(x, w).dataSync(), want) < tol32(K));
+});
+
 test.run();
