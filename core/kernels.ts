@@ -30,6 +30,7 @@
  *   fusedUnary            relu step sigmoid tanh softplus log1p square reciprocal   ops/elementwise.ts
  *   softmax, logSoftmax, logSumExp (last axis)                                   ops/nn.ts
  *   gatherDot, segmentSumScaledRows (matrix factorization's forward and backward) ops/fused.ts
+ *   gatherConcat, segmentSumColumns (DeepMF's embeddings side by side; backward)  ops/gather-concat.ts
  *   scatterAddRows (in place)                                                    ops/rows.ts
  *   dense, denseGrad (x·w + bias, relu; and its backward)                        ops/dense.ts
  *   multinomialNLL, multinomialNLLGrad (log-softmax + multinomial likelihood)    ops/recsys-losses.ts
@@ -189,6 +190,16 @@ export interface Accelerations {
   segmentSumScaledRows(scale: TensorInfo, table: TensorInfo, rowIds: Int32Array, segmentIds: Int32Array, numSegments: number): DataId;
   /** In place: target[rows[i]] += values[i] (rows may repeat). */
   scatterAddRows(target: TensorInfo, rows: Int32Array, values: TensorInfo): void;
+  /**
+   * concat([table_0[ids_0], …, table_k[ids_k]], 1) → [n, Σ widths] for 2-D tables of one
+   * dtype and n ids each: embedding lookups written side by side, no per-table copies.
+   */
+  gatherConcat(tables: readonly TensorInfo[], ids: readonly Int32Array[]): DataId;
+  /**
+   * out[segmentIds[i]] += values[i, offset : offset + width] → [numSegments, width] for a 2-D
+   * values: the segment sum of a column window (one table's share of gatherConcat's gradient).
+   */
+  segmentSumColumns(values: TensorInfo, offset: number, width: number, segmentIds: Int32Array, numSegments: number): DataId;
 
   // ---- dense layer ------------------------------------------------------------------
   /**
@@ -242,7 +253,8 @@ export const PRIMITIVES = [
 /** The accelerations by name. */
 export const ACCELERATIONS = [
   'fusedUnary', 'softmax', 'logSoftmax', 'logSumExp',
-  'gatherDot', 'segmentSumScaledRows', 'scatterAddRows', 'dense', 'denseGrad', 'multinomialNLL', 'multinomialNLLGrad',
+  'gatherDot', 'segmentSumScaledRows', 'scatterAddRows', 'gatherConcat', 'segmentSumColumns',
+  'dense', 'denseGrad', 'multinomialNLL', 'multinomialNLLGrad',
   'sgdUpdate', 'adamUpdate', 'adagradUpdate', 'sparseSgdUpdate', 'sparseAdamUpdate', 'sparseAdagradUpdate',
 ] as const satisfies readonly (keyof Accelerations)[];
 

@@ -10,7 +10,9 @@ import { Embedding, Linear } from './nn/layers.js';
 import { BatchNorm1d } from './nn/batchnorm.js';
 import { Recommender } from './recommender.js';
 import { relu } from '../ops/elementwise.js';
-import { concat, reshape } from '../ops/layout.js';
+import { reshape } from '../ops/layout.js';
+import { gatherConcat } from '../ops/gather-concat.js';
+import { computeCast } from './nn/autocast.js';
 import { mse, softmaxCrossEntropy } from '../ops/losses.js';
 import { softmax } from '../ops/nn.js';
 import { tensor } from '../ops/creation.js';
@@ -88,8 +90,9 @@ export class DeepMF extends Recommender {
 
   /** Output [B] (regression) or logits [B, classes] for user/item (and side feature) ids. */
   predictIds(users: Int32Array, items: Int32Array, side: Int32Array[]): Tensor {
-    const parts = [this.user.forward(users), this.item.forward(items), ...this.side.map((e, i) => e.forward(side[i]))];
-    let h = concat(parts, 1);
+    // the embeddings side by side in one op (ops/gather-concat.ts): concat(user(u), item(i), …)
+    const tables = [this.user, this.item, ...this.side];
+    let h = computeCast(gatherConcat(tables.map((e) => e.weight), [users, items, ...side], { sparseGrad: tables.map((e) => e.sparseGrad) }));
     this.layers.forEach((layer, i) => {
       h = layer.forward(h);
       if (this.config.batchNorm) h = relu(this.norms[i].forward(h));

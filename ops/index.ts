@@ -12,6 +12,7 @@ export { sum, mean, max, min, type ReduceOptions } from './reduce.js';
 export { matmul, type MatmulOptions, type SparseMatmulOptions } from './matmul.js';
 export { reshape, flatten, squeeze, expandDims, transpose, concat, slice } from './layout.js';
 export { gather, type GatherOptions } from './gather.js';
+export { gatherConcat, type GatherConcatOptions } from './gather-concat.js';
 export { softmax, logSoftmax, logSumExp } from './nn.js';
 export { mse, bceWithLogits, softmaxCrossEntropy } from './losses.js';
 export { gatherDot, type GatherDotOptions } from './fused.js';

@@ -28,6 +28,7 @@ import { binaryInto, unaryInto, type FloatArray, type NumArray } from './element
 import { reduceInto } from './reduce.js';
 import { matmulInto } from './matmul.js';
 import { spmm } from './spmm.js';
+import { gatherConcatInto, segmentSumColumnsInto } from './gather-concat.js';
 import { denseGradInto, denseInto } from './dense.js';
 import { concatInto, sliceInto, transposeInto } from './layout.js';
 import { gatherRows, segmentSumInto } from './rows.js';
@@ -228,6 +229,20 @@ export class CpuBackend implements Backend {
     const t = mutable(target);
     segmentSumInto(num(values), rows, width, t.arr);
     t.commit();
+  }
+
+  gatherConcat(tables: readonly TensorInfo[], ids: readonly Int32Array[]): DataId {
+    const widths = tables.map((t) => sizeOf(t.shape.slice(1)));
+    const W = widths.reduce((a, b) => a + b, 0);
+    const out = this.written(computeType(tables[0].dtype), ids[0].length * W) as FloatArray;
+    gatherConcatInto(this.arena, tables.map(float), widths, [...ids], out);
+    return this.out(out, tables[0].dtype);
+  }
+
+  segmentSumColumns(values: TensorInfo, offset: number, width: number, segmentIds: Int32Array, numSegments: number): DataId {
+    const out = this.written(computeType(values.dtype), numSegments * width) as FloatArray;
+    segmentSumColumnsInto(this.arena, float(values), values.shape[1], offset, width, segmentIds, numSegments, out);
+    return this.out(out, values.dtype);
   }
 
   gatherDot(a: TensorInfo, b: TensorInfo, aIds: Int32Array, bIds: Int32Array): DataId {

@@ -127,6 +127,20 @@ export function accelerationTests(suite: AccelerationSuite): void {
     }
   });
 
+  test(`${suite.backend}: gatherConcat and segmentSumColumns equal concat of gathers (sparse and dense gradients)`, async () => {
+    for (const dims of [[25, 25], [3, 1, 8], [1]]) {
+      for (const sparseGrad of [true, false]) {
+        await check(`gatherConcat widths ${dims}, sparseGrad ${sparseGrad}`, () => {
+          const tables = dims.map((d, k) => sg.variable(sg.tensor(values(40 * d, 30 + k), [40, d])));
+          const ids = dims.map((_, k) => ints(57, 40 + k, 40));
+          const y = sg.gatherConcat(tables, ids, { sparseGrad });
+          sg.sum(sg.mul(y, sg.tensor(values(y.size, 7), y.shape))).backward();
+          return [y, ...tables.map((t) => t.grad)];
+        });
+      }
+    }
+  });
+
   test(`${suite.backend}: scatterAddRows equals its composition (CSR targets of the row losses)`, async () => {
     const rows = sg.fromDense(Array.from({ length: 6 * 40 }, (_, i) => ((i * 7) % 5 === 0 ? 1 + (i % 3) : 0)), [6, 40]);
     await check('multinomialLogLikelihood(logits, CSR)', withGrad([6, 40], (z) => sg.multinomialLogLikelihood(z, rows), 21));
