@@ -1,6 +1,6 @@
 /**
  * The kernel interface: what a backend implements. Ops (ops/) call nothing else, and nothing
- * outside ops/ and core/ calls kernels.
+ * outside ops/ and core/ calls kernels (test/core/layering.test.ts reads the imports).
  *
  * It has two parts.
  *
@@ -26,7 +26,7 @@
  * **Accelerations** — all optional. Each replaces one composition of primitives by a single
  * kernel (fewer passes over memory, no temporaries, or in-place row writes), and each has a
  * reference composition — the fallback when a backend lacks it, and the oracle it is tested
- * against (test/ops/accelerations.test.ts):
+ * against (test/helpers/accelerations.ts, run on the CPU and on WebGL):
  *   fusedUnary            relu step sigmoid tanh softplus log1p square reciprocal   ops/elementwise.ts
  *   softmax, logSoftmax, logSumExp (last axis)                                   ops/nn.ts
  *   gatherDot, segmentSumScaledRows (matrix factorization's forward and backward) ops/fused.ts

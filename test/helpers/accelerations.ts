@@ -141,7 +141,7 @@ export function accelerationTests(suite: AccelerationSuite): void {
     }
   });
 
-  test(`${suite.backend}: scatterAddRows equals its composition (CSR targets of the row losses)`, async () => {
+  test(`${suite.backend}: scatterAddRows and multinomialNLL equal their compositions (CSR targets of the row losses)`, async () => {
     const rows = sg.fromDense(Array.from({ length: 6 * 40 }, (_, i) => ((i * 7) % 5 === 0 ? 1 + (i % 3) : 0)), [6, 40]);
     await check('multinomialLogLikelihood(logits, CSR)', withGrad([6, 40], (z) => sg.multinomialLogLikelihood(z, rows), 21));
     await check('multiLabelBCE(logits, CSR)', withGrad([6, 40], (z) => sg.multiLabelBCE(z, rows), 22));
