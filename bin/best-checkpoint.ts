@@ -23,6 +23,18 @@ export class BestCheckpoint implements sg.train.Callback {
 
   constructor(readonly opts: BestCheckpointOptions) {}
 
+  /** For train --resume: which epoch the file holds (models/train/resume.ts saves it with the run). */
+  state(): { best: number | null; bestEpoch: number } {
+    return { best: Number.isFinite(this.best) ? this.best : null, bestEpoch: this.bestEpoch };
+  }
+
+  restore(s: unknown): void {
+    const v = s as { best?: unknown; bestEpoch?: unknown };
+    if (!(Number.isSafeInteger(v?.bestEpoch) && (v.best === null || typeof v.best === 'number'))) throw new Error('BestCheckpoint: invalid saved state');
+    this.best = v.best === null ? NaN : (v.best as number);
+    this.bestEpoch = v.bestEpoch as number;
+  }
+
   /** The metric's name as the log lines print it (val-rmse → Validation-rmse). */
   get label(): string {
     return this.opts.monitor.replace(/^val-/, 'Validation-');

@@ -24,6 +24,7 @@ import type { ParsedArgs } from './args.js';
 import { print, safeField } from './format.js';
 import { metricsLog } from './log-file.js';
 import { BestCheckpoint } from './best-checkpoint.js';
+import { resumeCheckpoint, resumedAt, resumeFrom } from './resume.js';
 import { CLOSED_FORM_DEFAULTS, rowBatchSize, setting, TRAINING_DEFAULTS, VAE_ANNEAL_FRACTION, validationUsers } from './defaults.js';
 import { alignToModel, rankingEvaluation } from './evaluation.js';
 
@@ -79,10 +80,12 @@ async function trainUserRows(a: ParsedArgs, data: RatingsDataset, seen: sg.CSR, 
   const patience = setting(a, 'patience', d, 'patience');
   const lr = setting(a, 'lr', d, 'lr');
   const updates = epochs * Math.ceil(split.train.rows / bs);
-  const model: UserRowModel = kind === 'vae'
+  let model: UserRowModel = kind === 'vae'
     ? new sg.models.MultVAE({ numItems: data.numItems, totalAnnealSteps: Math.max(1, Math.round(VAE_ANNEAL_FRACTION * updates)), seed })
     : new sg.models.AutoEncoder({ numItems: data.numItems, seed });
   model.meta = meta;
+  const resumed = a.resume ? resumeFrom(a.out as string, model, a.optimizer as string) : null;
+  if (resumed) model = resumed as unknown as UserRowModel;
   model.attachSeen(seen);
   const anneal = model instanceof sg.models.MultVAE ? `, β → ${model.config.annealCap} over ${model.config.totalAnnealSteps} updates` : '';
   print(`Model: ${kind} (${model.parameters().reduce((s, p) => s + p.size, 0).toLocaleString()} parameters; lr ${lr}, ${bs} users per batch, ` +
@@ -94,10 +97,12 @@ async function trainUserRows(a: ParsedArgs, data: RatingsDataset, seen: sg.CSR, 
   const callbacks: sg.train.Callback[] = [best];
   if (patience > 0) callbacks.push(new sg.train.EarlyStopping({ monitor: 'val-ndcg@100', mode: 'max', patience }));
   callbacks.push(...metricsLog(a['log-file'] as string | undefined));
+  callbacks.push(resumeCheckpoint(() => model, out, () => ({ seen })));
   let history: sg.train.FitRowsHistory;
   try {
     history = await sg.train.fitRows(model, split.train, {
-      epochs, batchSize: bs, optimizer: { name: a.optimizer as 'adam', lr, weightDecay: a['weight-decay'] as number }, amp: !!a.amp,
+      epochs, batchSize: bs, optimizer: resumed?.restoredOptimizer ?? { name: a.optimizer as 'adam', lr, weightDecay: a['weight-decay'] as number }, amp: !!a.amp,
+      resume: resumed?.trainingState,
       evalSplit: { input: split.valid.input, target: split.valid.target }, evalOptions: { k: KS }, keepBest: 'ndcg@100', callbacks,
       batchEndEvery: 0,
     });
@@ -105,7 +110,8 @@ async function trainUserRows(a: ParsedArgs, data: RatingsDataset, seen: sg.CSR, 
     if (!(e instanceof sg.train.TrainingDivergedError)) throw e;
     throw new Error(`${e.message}; ${best.kept()}`);
   }
-  print(`Kept epoch ${best.bestEpoch} of ${history.epochs.length} (Validation-ndcg@100=${best.best.toFixed(6)}) in ${out}` +
+  if (resumed && best.bestEpoch < resumedAt(resumed)) model = sg.load(out) as unknown as UserRowModel;
+  print(`Kept epoch ${best.bestEpoch} of ${(history.epochs.at(-1)?.epoch ?? -1) + 1} (Validation-ndcg@100=${best.best.toFixed(6)}) in ${out}` +
     (history.stoppedEarly ? `; stopped early: no better Validation-ndcg@100 for ${patience} epochs` : ''));
   return model;
 }

@@ -28,6 +28,7 @@ export {
 } from './splits.js';
 export { heldOutUsers, type FoldInOptions, type FoldInPart, type FoldInSplit } from './heldout.js';
 
+export type { IteratorState } from './iterators/state.js';
 export {
   BatchIterator, take, type Batch, type BatchInput, type BatchLabel, type ColumnBatch, type Counts, type BatchIteratorOptions, type Column, type LastBatch,
 } from './iterators/batch.js';

@@ -31,6 +31,10 @@ import { crc32, hex32 } from '../datasets/io/checksum.js';
 import { clip } from '../datasets/io/safe-text.js';
 import type { Recommender, ModelMeta } from './recommender.js';
 import { buildModel, modelNames, registeredName } from './registry.js';
+// The built-in families register themselves in models/index.ts. Using one of its exports
+// keeps that module, registrations and all, in bundles that tree-shake by package.json's
+// `sideEffects: false` — else `import { load } from 'sparsegrad'` would know no models.
+import { MatrixFactorization as builtinFamilies } from './index.js';
 import { Optimizer } from './optim/optimizer.js';
 import { SGD } from './optim/sgd.js';
 import { Adam } from './optim/adam.js';
@@ -360,6 +364,7 @@ const INT32_MAX = 2147483647;
 
 /** Rebuilds the model (under a budget), checks every tensor against it, then fills it. */
 function materialize(p: Parsed, path: string): LoadedModel {
+  if (!builtinFamilies) throw new Error('load: the built-in model families are not loaded');
   const fail = (why: string): never => { throw new CheckpointError(`load: ${path} ${why}`); };
   if (typeof p.modelClass !== 'string' || !modelNames().includes(p.modelClass)) {
     fail(`names the model class ${show(p.modelClass, 60)}; known: ${modelNames().join(', ')}`);

@@ -26,6 +26,7 @@ import { BestCheckpoint } from '../best-checkpoint.js';
 import { MODELS, RANKING_MODELS, setting, TRAINING_DEFAULTS, type TrainingDefaults } from '../defaults.js';
 import { alignToModel, ratingEvaluation } from '../evaluation.js';
 import { trainRows } from '../train-rows.js';
+import { RESUME_OPTION, resumeCheckpoint, resumedAt, resumeFrom } from '../resume.js';
 
 export { MODELS } from '../defaults.js';
 
@@ -68,6 +69,7 @@ export const TRAIN: CommandSpec = {
     { name: 'out', type: 'out-file', default: 'model.sgm', help: 'checkpoint path (holds the best epoch)' },
     { name: 'log-file', type: 'out-file', help: 'write a metrics log (JSON lines, one per epoch and per logged batch) for sparsegrad plot' },
     { name: 'skip-bad-lines', type: 'flag', help: 'skip (and count) malformed lines in the data files instead of stopping at the first' },
+    RESUME_OPTION,
     common.backend, common.help,
   ],
 };
@@ -126,7 +128,7 @@ async function trainRatings(a: ParsedArgs, data: RatingsDataset): Promise<void> 
   const d = TRAINING_DEFAULTS[kind];
   const seed = a.seed as number;
   const { train: tr, valid } = holdout(data, { trainFraction: 1 - (a['valid-fraction'] as number), seed });
-  const model = buildModel(kind, data, tr, a, d);
+  let model = buildModel(kind, data, tr, a, d);
   let trainMean = 0;
   for (const r of tr.ratings) trainMean += r;
   trainMean /= Math.max(1, tr.ratings.length);
@@ -136,6 +138,8 @@ async function trainRatings(a: ParsedArgs, data: RatingsDataset): Promise<void> 
     genreNames: data.genreNames, itemFirstGenre: Array.from(firstGenre(data)),
     ratingScale: data.ratingScale, trainMean,
   };
+  const resumed = a.resume ? resumeFrom(a.out as string, model, a.optimizer as string) : null;
+  if (resumed) model = resumed;
   const metrics = kind === 'deepmf-class' ? ['accuracy', 'rmse'] : ['rmse'];
   const bs = setting(a, 'batch-size', d, 'batchSize') as number;
   const epochs = setting(a, 'epochs', d, 'epochs');
@@ -159,10 +163,12 @@ async function trainRatings(a: ParsedArgs, data: RatingsDataset): Promise<void> 
   const callbacks: sg.train.Callback[] = [best];
   if (patience > 0) callbacks.push(new sg.train.EarlyStopping({ monitor: 'val-rmse', patience }));
   callbacks.push(...metricsLog(a['log-file'] as string | undefined));
+  callbacks.push(resumeCheckpoint(() => model, out, () => ({ seen })));
   let history: sg.train.FitHistory;
   try {
     history = await sg.train.fit(model, iterator(tr, model, bs, true, seed), {
-      epochs, optimizer: { name: a.optimizer as 'adam', lr, weightDecay: a['weight-decay'] as number }, metrics,
+      epochs, optimizer: resumed?.restoredOptimizer ?? { name: a.optimizer as 'adam', lr, weightDecay: a['weight-decay'] as number }, metrics,
+      resume: resumed?.trainingState,
       evalData: iterator(valid, model, Math.max(bs, 10000), false, 0), amp: !!a.amp, keepBest: 'rmse',
       batchEndEvery: Math.max(1, Math.floor(batchesPerEpoch / 4)), callbacks,
     });
@@ -170,7 +176,9 @@ async function trainRatings(a: ParsedArgs, data: RatingsDataset): Promise<void> 
     if (!(e instanceof sg.train.TrainingDivergedError)) throw e;
     throw new Error(`${e.message}; ${best.kept()}`);
   }
-  const last = history.epochs.length - 1;
+  // resumed, with the best epoch from before the resume: its weights are in the file, not in memory
+  if (resumed && best.bestEpoch < resumedAt(resumed)) model = sg.load(out);
+  const last = history.epochs.at(-1)?.epoch ?? -1;
   print(`Kept epoch ${best.bestEpoch} of ${last + 1} (Validation-rmse=${best.best.toFixed(6)}) in ${out}` +
     (history.stoppedEarly ? `; stopped early: no better Validation-rmse for ${patience} epochs` : ''));
   if (a.test) {

@@ -15,6 +15,7 @@
  */
 import type { CSR } from '../../core/csr.js';
 import { randomStream, type RandomStream } from '../../core/random.js';
+import { checkIteratorState, type IteratorState } from './state.js';
 import type { InteractionData } from '../types.js';
 
 export type Column = Int32Array | Float32Array;
@@ -70,7 +71,10 @@ export class BatchIterator<K extends string = string> implements Iterable<Column
   /** epochs started so far - 1 (0 during the first) */
   epoch = 0;
   private readonly order: Int32Array;
-  private readonly rng: RandomStream;
+  private rng: RandomStream;
+  private readonly seed?: number | string;
+  /** the shuffle stream's state when this epoch's order was drawn (null without shuffling) */
+  private epochStart: object | null = null;
   private cursor = 0;
 
   constructor(opts: BatchIteratorOptions<K>) {
@@ -88,10 +92,10 @@ export class BatchIterator<K extends string = string> implements Iterable<Column
     this.shuffle = opts.shuffle ?? false;
     this.lastBatch = opts.lastBatch ?? 'keep';
     this.numSamples = n;
+    this.seed = opts.seed;
     this.rng = randomStream('BatchIterator', opts.seed);
     this.order = new Int32Array(n);
-    for (let i = 0; i < n; i++) this.order[i] = i;
-    if (this.shuffle) this.rng.shuffle(this.order);
+    this.reorder(null);
   }
 
   /** (user, item) inputs and rating labels of a data set. */
@@ -109,8 +113,37 @@ export class BatchIterator<K extends string = string> implements Iterable<Column
   reset(): void {
     this.epoch++;
     this.cursor = 0;
-    if (this.shuffle) this.rng.shuffle(this.order);
+    this.reorder(null);
   }
+
+  /**
+   * Where the iteration stands, as JSON, for resumable training (models/train/resume.ts):
+   * each epoch's order is a shuffle of 0…n-1 by the stream's state at the epoch's start, so
+   * that state, the epoch and the cursor restore the iteration exactly, mid-epoch too.
+   */
+  state(): IteratorState {
+    return { kind: 'BatchIterator', epoch: this.epoch, cursor: this.cursor, epochStart: this.epochStart };
+  }
+
+  /** Continues from a `state()` of an iterator over the same data, batch size and seed. */
+  restore(s: unknown): void {
+    const v = checkIteratorState(s, 'BatchIterator', this.numSamples);
+    if ((v.epochStart === null) === this.shuffle) throw new Error(`restore: the state is of an iterator ${this.shuffle ? 'without' : 'with'} shuffling`);
+    this.epoch = v.epoch;
+    this.cursor = v.cursor;
+    this.reorder(v.epochStart);
+  }
+
+  /** The epoch's order: 0…n-1, shuffled by the stream from `start` (a state) when shuffling. */
+  private reorder(start: object | null): void {
+    for (let i = 0; i < this.order.length; i++) this.order[i] = i;
+    this.epochStart = null;
+    if (!this.shuffle) return;
+    if (start) this.rng = randomStream('BatchIterator', this.seed, start);
+    this.epochStart = this.rng.state();
+    this.rng.shuffle(this.order);
+  }
+
 
   /** The next batch of this epoch, or null at its end. */
   next(): ColumnBatch<K> | null {

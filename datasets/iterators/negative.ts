@@ -20,6 +20,7 @@ import { randomStream, type RandomStream } from '../../core/random.js';
 import { AliasTable } from '../alias.js';
 import { buildCSR } from '../matrix.js';
 import type { InteractionData } from '../types.js';
+import type { IteratorState } from './state.js';
 import { BatchIterator, type ColumnBatch, type LastBatch } from './batch.js';
 
 export interface NegativeSamplingOptions {
@@ -55,7 +56,8 @@ export class NegativeSamplingIterator implements Iterable<PairBatch> {
   readonly positives: CSR;
   /** users whose positives cover every item (they get no negatives) */
   readonly usersWithoutNegatives: number;
-  private readonly rng: RandomStream;
+  private rng: RandomStream;
+  private readonly seed?: number | string;
   private readonly alias: AliasTable | null;
 
   /** `source`: a data set (its rows are the positives) or a BatchIterator with inputs user and item. */
@@ -87,6 +89,7 @@ export class NegativeSamplingIterator implements Iterable<PairBatch> {
     let full = 0;
     for (let u = 0; u < this.numUsers; u++) if (this.positives.indptr[u + 1] - this.positives.indptr[u] >= this.numItems) full++;
     this.usersWithoutNegatives = full;
+    this.seed = opts.seed;
     this.rng = randomStream('negatives', opts.seed);
     if ((opts.sampler ?? 'uniform') === 'popularity') {
       const e = opts.popularityExponent ?? 1;
@@ -103,6 +106,20 @@ export class NegativeSamplingIterator implements Iterable<PairBatch> {
 
   reset(): void {
     this.base.reset();
+  }
+
+  /** The base iterator's state and the negatives stream's, for resumable training (see BatchIterator.state). */
+  state(): { kind: 'NegativeSamplingIterator'; base: IteratorState; negatives: object } {
+    return { kind: 'NegativeSamplingIterator', base: this.base.state(), negatives: this.rng.state() };
+  }
+
+  restore(s: unknown): void {
+    const v = s as { kind?: unknown; base?: unknown; negatives?: unknown };
+    if (typeof v !== 'object' || v === null || v.kind !== 'NegativeSamplingIterator' || typeof v.negatives !== 'object' || v.negatives === null) {
+      throw new Error(`NegativeSamplingIterator.restore: not a NegativeSamplingIterator state (${JSON.stringify(s)?.slice(0, 120)})`);
+    }
+    this.base.restore(v.base);
+    this.rng = randomStream('negatives', this.seed, v.negatives);
   }
 
   /** Is item j one of user u's positives? (binary search in the sorted row) */

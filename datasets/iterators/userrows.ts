@@ -12,6 +12,7 @@
 import type { CSR } from '../../core/csr.js';
 import { randomStream, type RandomStream } from '../../core/random.js';
 import type { Batch, Counts } from './batch.js';
+import { checkIteratorState, type IteratorState } from './state.js';
 
 /** A batch of user rows: `inputs.rows` [size, numItems], `label` the same rows of `targets`. */
 export type UserRowBatch = Batch<'rows', CSR, CSR> & Counts & {
@@ -41,7 +42,10 @@ export class UserRowIterator implements Iterable<UserRowBatch> {
   readonly lastBatch: 'keep' | 'discard';
   epoch = 0;
   private readonly order: Int32Array;
-  private readonly rng: RandomStream;
+  private rng: RandomStream;
+  private readonly seed?: number | string;
+  /** the shuffle stream's state when this epoch's order was drawn (null without shuffling) */
+  private epochStart: object | null = null;
   private cursor = 0;
 
   constructor(matrix: CSR, opts: UserRowIteratorOptions) {
@@ -54,10 +58,10 @@ export class UserRowIterator implements Iterable<UserRowBatch> {
     this.batchSize = opts.batchSize;
     this.shuffle = opts.shuffle ?? false;
     this.lastBatch = opts.lastBatch ?? 'keep';
+    this.seed = opts.seed;
     this.rng = randomStream('UserRowIterator', opts.seed);
     this.order = new Int32Array(matrix.rows);
-    for (let r = 0; r < matrix.rows; r++) this.order[r] = r;
-    if (this.shuffle) this.rng.shuffle(this.order);
+    this.reorder(null);
   }
 
   get numBatches(): number {
@@ -69,8 +73,37 @@ export class UserRowIterator implements Iterable<UserRowBatch> {
   reset(): void {
     this.epoch++;
     this.cursor = 0;
-    if (this.shuffle) this.rng.shuffle(this.order);
+    this.reorder(null);
   }
+
+  /**
+   * Where the iteration stands, as JSON, for resumable training (models/train/resume.ts):
+   * each epoch's order is a shuffle of 0…n-1 by the stream's state at the epoch's start, so
+   * that state, the epoch and the cursor restore the iteration exactly, mid-epoch too.
+   */
+  state(): IteratorState {
+    return { kind: 'UserRowIterator', epoch: this.epoch, cursor: this.cursor, epochStart: this.epochStart };
+  }
+
+  /** Continues from a `state()` of an iterator over the same data, batch size and seed. */
+  restore(s: unknown): void {
+    const v = checkIteratorState(s, 'UserRowIterator', this.matrix.rows);
+    if ((v.epochStart === null) === this.shuffle) throw new Error(`restore: the state is of an iterator ${this.shuffle ? 'without' : 'with'} shuffling`);
+    this.epoch = v.epoch;
+    this.cursor = v.cursor;
+    this.reorder(v.epochStart);
+  }
+
+  /** The epoch's order: 0…n-1, shuffled by the stream from `start` (a state) when shuffling. */
+  private reorder(start: object | null): void {
+    for (let i = 0; i < this.order.length; i++) this.order[i] = i;
+    this.epochStart = null;
+    if (!this.shuffle) return;
+    if (start) this.rng = randomStream('UserRowIterator', this.seed, start);
+    this.epochStart = this.rng.state();
+    this.rng.shuffle(this.order);
+  }
+
 
   next(): UserRowBatch | null {
     const n = this.matrix.rows;

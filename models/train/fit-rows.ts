@@ -96,6 +96,6 @@ export async function fitRows(model: Trainable & RankingScorer, data: RowData, o
     keepBest: opts.keepBest ? { monitor: `val-${opts.keepBest}`, mode: 'max', label: opts.keepBest } : undefined,
     divergence: opts.divergence,
     resume: opts.resume,
-    source: data,
+    source,
   });
 }

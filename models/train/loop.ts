@@ -290,7 +290,11 @@ export async function trainLoop(model: Trainable, o: LoopSpec): Promise<TrainHis
     model.loadStateDict(bestState);
     log(`${caller}: restored the weights of epoch ${history.bestEpoch} (${o.keepBest!.label ?? o.keepBest!.monitor}=${best.toFixed(6)})`);
   } else {
-    history.bestEpoch = history.epochs.length - 1;
+    if (o.keepBest && first > 0 && history.bestEpoch >= 0 && history.bestEpoch < first) {
+      log(`${caller}: the best epoch (${history.bestEpoch}) came before the resume; its weights are in the checkpoint that saved it, ` +
+        `the model holds the last epoch's`);
+    }
+    history.bestEpoch = history.epochs.at(-1)?.epoch ?? first - 1;
   }
   history.stoppedEarly = ctx.stop;
   return history;
