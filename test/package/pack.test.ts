@@ -50,7 +50,9 @@ test('the tarball: LICENSE, types for ESM and CJS, both browser builds, no sourc
   }
   assert.ok(!files.some((f) => f.endsWith('.map')), 'no source maps ship');
   assert.ok(!files.some((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')), 'no TypeScript sources ship');
-  assert.ok(unpackedSize < 4_000_000, `unpacked size ${unpackedSize} bytes`);
+  // four bundles (Node ESM, CJS, browser ESM, script) and two declaration trees: ~4 MB in
+  // late 2026; embedded source maps alone once added 4.4 MB, which this bound would catch
+  assert.ok(unpackedSize < 6_500_000, `unpacked size ${unpackedSize} bytes`);
   // the CLI imports the library's chunks instead of carrying its own copy
   const cli = readFileSync(join(root, 'dist/cli.js'), 'utf8');
   assert.ok(cli.length < 100_000, `dist/cli.js is ${cli.length} bytes`);
