@@ -1,7 +1,8 @@
 /**
- * The WebGL2 backend: every primitive of core/kernels.ts and every acceleration, as
- * fragment-shader passes over float textures. In Node it draws through headless-gl (under Xvfb); in a browser through
- * the page's WebGL2 — the same code.
+ * The WebGL2 backend: every primitive of core/kernels.ts and most accelerations, as
+ * fragment-shader passes over float textures (the dense layer, the multinomial likelihood and
+ * gatherConcat run their reference compositions from ops/). In Node it draws through
+ * headless-gl (under Xvfb); in a browser through the page's WebGL2 — the same code.
  *
  * Files, in reading order:
  *   context.ts     getting a WebGL2 context, checking it really is one
