@@ -41,6 +41,34 @@ class MF:
         self.opt.step()
         pred.detach().numpy()
 
+class Composed:
+    """The eager benchmark's step (bench/benchmarks/composed-step.ts): U(u) * I(i) summed over the
+    embedding axis, mean((pred - y)^2), written with plain ops; sparse embeddings + SparseAdam,
+    or dense ones + Adam. Every row of the tables and of Adam's moments is touched once at setup
+    (a step over all ids), as on sparsegrad's side, so neither side times first-touch page faults."""
+    def __init__(self, p, d):
+        self.sparse = bool(p.get("sparse", True))
+        self.U = torch.nn.Embedding(p["users"], p["dim"], sparse=self.sparse)
+        self.I = torch.nn.Embedding(p["items"], p["dim"], sparse=self.sparse)
+        for t in (self.U, self.I): torch.nn.init.uniform_(t.weight, -0.05, 0.05)
+        params = list(self.U.parameters()) + list(self.I.parameters())
+        self.opt = torch.optim.SparseAdam(params, lr=0.001) if self.sparse else torch.optim.Adam(params, lr=0.001)
+        self.batches = [(torch.tensor(b["user"]), torch.tensor(b["item"]), torch.tensor(b["label"])) for b in d["batches"]]
+        n = max(p["users"], p["items"])
+        for s in range(0, n, 16384):
+            k = torch.arange(s, min(n, s + 16384))
+            self.train(k % p["users"], k % p["items"], torch.zeros(len(k)))
+        self.k = 0
+    def train(self, u, i, y):
+        pred = (self.U(u) * self.I(i)).sum(1)
+        loss = ((pred - y) ** 2).mean()
+        self.opt.zero_grad(set_to_none=True)
+        loss.backward()
+        self.opt.step()
+    def step(self):
+        u, i, y = self.batches[self.k % len(self.batches)]; self.k += 1
+        self.train(u, i, y)
+
 class DeepMF:
     """concat(user 25, item 25) → 64 relu → 64 relu → 1, MSE; SparseAdam on the tables, Adam on the MLP."""
     def __init__(self, p, d):
@@ -108,7 +136,7 @@ class Matmul:
     def step(self):
         self.a @ self.b
 
-WORKLOADS = {"mf": MF, "deepmf": DeepMF, "mult-vae": MultVAE, "matmul": Matmul}
+WORKLOADS = {"mf": MF, "composed": Composed, "deepmf": DeepMF, "mult-vae": MultVAE, "matmul": Matmul}
 DEFAULT_THREADS = torch.get_num_threads()
 state = None
 for line in sys.stdin:
