@@ -149,6 +149,26 @@ export function binaryBroadcastFast(op: BinaryOp, full: NumArray, small: NumArra
   }
 }
 
+/**
+ * out = small ∘ s (or s ∘ small when `smallIsA` is false), `small` broadcast as `how`
+ * describes and s a single number: one pass, each small value combined once per row.
+ */
+export function binaryBroadcastScalar(op: BinaryOp, small: NumArray, how: NonNullable<BroadcastKind>, s: number, smallIsA: boolean, out: NumArray): void {
+  const f = BINARY[op];
+  const n = out.length;
+  if (how.kind === 'prefix') {
+    const inner = how.inner;
+    for (let o = 0, base = 0; base < n; o++, base += inner) {
+      const v = smallIsA ? f(small[o], s) : f(s, small[o]);
+      for (let j = base; j < base + inner; j++) out[j] = v;
+    }
+    return;
+  }
+  const size = how.size;
+  for (let c = 0; c < size; c++) out[c] = smallIsA ? f(small[c], s) : f(s, small[c]);
+  for (let base = size; base < n; base += size) out.copyWithin(base, 0, size);
+}
+
 /** General broadcasting through precomputed index maps (null = identity). */
 export function binaryIndexed(op: BinaryOp, a: NumArray, ai: Int32Array | null, b: NumArray, bi: Int32Array | null, out: NumArray): void {
   const f = BINARY[op];
@@ -174,13 +194,9 @@ export function binaryInto(op: BinaryOp, av: NumArray, aShape: readonly number[]
     const bHow = bn === n ? null : broadcastKind(bShape, outShape);
     if (an === n && bHow) binaryBroadcastFast(op, av, bv, bHow, false, out);
     else if (bn === n && aHow) binaryBroadcastFast(op, bv, av, aHow, true, out);
-    else if (bn === 1 && aHow) {
-      // expand a (e.g. dy [B,1] → [B,D] in a sum's backward), then apply the scalar in place
-      binaryBroadcastFast('add', out.fill(0), av, aHow, true, out);
-      binaryScalar(op, out, bv[0], true, out);
-    } else if (an === 1 && bHow) {
-      binaryBroadcastFast('add', out.fill(0), bv, bHow, false, out);
-      binaryScalar(op, out, av[0], false, out);
-    } else binaryIndexed(op, av, broadcastIndexMap(aShape, outShape), bv, broadcastIndexMap(bShape, outShape), out);
+    // one side broadcast, the other a scalar (dy [B,1] → [B,D] in a sum's backward)
+    else if (bn === 1 && aHow) binaryBroadcastScalar(op, av, aHow, bv[0], true, out);
+    else if (an === 1 && bHow) binaryBroadcastScalar(op, bv, bHow, av[0], false, out);
+    else binaryIndexed(op, av, broadcastIndexMap(aShape, outShape), bv, broadcastIndexMap(bShape, outShape), out);
   }
 }

@@ -25,6 +25,7 @@ import { sizeOf } from '../../core/shape.js';
 import { Arena } from './memory.js';
 import { data, float, mutable, mutableRows, num, type CpuData } from './views.js';
 import { binaryInto, unaryInto, type FloatArray, type NumArray } from './elementwise.js';
+import { binarySimd, unarySimd } from './elementwise-simd.js';
 import { reduceInto } from './reduce.js';
 import { matmulInto } from './matmul.js';
 import { spmm } from './spmm.js';
@@ -110,20 +111,20 @@ export class CpuBackend implements Backend {
 
   // ---- elementwise --------------------------------------------------------------
   unary(op: UnaryOp, x: TensorInfo, outDtype: DType): DataId {
-    const out = this.written(outDtype, sizeOf(x.shape));
-    unaryInto(op, num(x), out);
-    return this.out(out, outDtype);
+    return this.fusedUnary(op, x, outDtype);
   }
 
-  fusedUnary(op: FusedUnaryOp, x: TensorInfo, outDtype: DType): DataId {
+  fusedUnary(op: UnaryOp | FusedUnaryOp, x: TensorInfo, outDtype: DType): DataId {
     const out = this.written(outDtype, sizeOf(x.shape));
-    unaryInto(op, num(x), out);
+    const xv = num(x);
+    if (!unarySimd(this.arena, op, xv, out)) unaryInto(op, xv, out);
     return this.out(out, outDtype);
   }
 
   binary(op: BinaryOp, a: TensorInfo, b: TensorInfo, outShape: readonly number[], outDtype: DType): DataId {
     const out = this.written(outDtype, sizeOf(outShape));
-    binaryInto(op, num(a), a.shape, num(b), b.shape, outShape, out);
+    const av = num(a), bv = num(b);
+    if (!binarySimd(this.arena, op, av, a.shape, bv, b.shape, outShape, out)) binaryInto(op, av, a.shape, bv, b.shape, outShape, out);
     return this.out(out, outDtype);
   }
 

@@ -8,6 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as sg from '../../index.js';
 import { peers } from '../../bench/benchmarks/peers.js';
+import { composedStep } from '../../bench/benchmarks/composed-step.js';
 import { runCase } from '../../bench/harness.js';
 import type { BenchCase } from '../../bench/types.js';
 
@@ -38,5 +39,18 @@ for (const peer of ['pytorch', 'tfjs'] as const) {
     assert.is(sg.memory().numTensors, before, 'sparsegrad sides leave no tensors');
   });
 }
+
+test('composed-step: the PyTorch side (plain ops, sparse embeddings, SparseAdam) runs, or skips saying what is missing', async () => {
+  const cmp = composedStep.comparisons.find((c) => c.id === 'pytorch')!;
+  const c: BenchCase = { id: 'tiny', params: { users: 300, items: 200, dim: 8, batch: 64, target: false }, items: 64 };
+  const before = sg.memory().numTensors;
+  const r = await runCase(cmp, c, 'cpu', { size: 'quick', policy });
+  if (r.status === 'skipped') assert.match(r.message ?? '', /PyTorch not available/);
+  else {
+    assert.is(r.status, 'ok', r.message ?? '');
+    for (const s of r.sides) assert.ok(s.n === 2 && s.medianMs > 0, `${s.label}: ${s.n} timed runs, ${s.medianMs} ms`);
+  }
+  assert.is(sg.memory().numTensors, before, 'the sparsegrad side leaves no tensors');
+});
 
 test.run();

@@ -24,7 +24,8 @@ test('bench --tiny runs every benchmark and writes JSON, Markdown and SVG', asyn
     assert.ok(run.status !== 'error', `${run.benchmark}/${run.backend}: ${run.message}\n${run.results.map((r) => r.message ?? '').join('\n')}`);
     for (const r of run.results) {
       // the peers (PyTorch, TF.js) skip themselves at --tiny; nothing else may skip
-      if (run.benchmark === 'peers' && r.status === 'skipped' && r.comparison !== 'threads') continue;
+      const peerSide = (run.benchmark === 'peers' && r.comparison !== 'threads') || (run.benchmark === 'composed-step' && r.comparison === 'pytorch');
+      if (peerSide && r.status === 'skipped') continue;
       assert.is(r.status, 'ok', `${run.benchmark} ${r.case}: ${r.message}`);
       for (const s of r.sides) assert.is(s.leakedTensorsPerRun, 0, `${run.benchmark} ${r.case} ${s.label} leaks tensors`);
     }

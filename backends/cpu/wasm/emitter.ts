@@ -111,6 +111,8 @@ export class Code {
   f32Gt(): this { return this.op(0x5e); }
   /** NaN-propagating max */
   f32Max(): this { return this.op(0x97); }
+  f32Abs(): this { return this.op(0x8b); }
+  f32Neg(): this { return this.op(0x8c); }
   // f64 scalars (long sums)
   f64Load(offset = 0): this { return this.op(0x2b, 3, ...uleb(offset)); }
   f64Store(offset = 0): this { return this.op(0x39, 3, ...uleb(offset)); }
@@ -138,6 +140,8 @@ export class Code {
   f32x4Sub(): this { return this.simd(0xe5); }
   f32x4Div(): this { return this.simd(0xe7); }
   f32x4Sqrt(): this { return this.simd(0xe3); }
+  f32x4Abs(): this { return this.simd(0xe0); }
+  f32x4Neg(): this { return this.simd(0xe1); }
   /** one f32 from the stack copied into all four lanes */
   f32x4Splat(): this { return this.simd(0x13); }
   /** pseudo-max: pmax(a, b) = a < b ? b : a, so pmax(0, x) is exactly JS's x > 0 ? x : 0 (NaN → 0) */
