@@ -73,7 +73,8 @@ export const wasm = new ArenaKernel<'gatherRows'>('gatherRows', (memory) => emit
 export function gatherRows(arena: Arena, table: TypedArray, dtype: DType, ids: Int32Array, width: number): TypedArray {
   const size = ids.length * width;
   const wordTable = table instanceof Float32Array || table instanceof Int32Array;
-  const out = (wordTable && arena.offset(table) >= 0 ? arena.allocInArena(dtype, size) : null) ?? arena.alloc(dtype, size);
+  // every element is written: no need to clear a recycled block first
+  const out = (wordTable && arena.offset(table) >= 0 ? arena.allocInArena(dtype, size, false) : null) ?? arena.alloc(dtype, size, false);
   const v = chooseVariant(arena, wasm, { inPlace: [table, out], words: true }, size);
   if (!v.wasm) {
     gatherRowsInto(table, ids, width, out);
