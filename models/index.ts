@@ -42,3 +42,5 @@ export { UserRowModel, normalizeRows } from './user-rows.js';
 export { EASE, EASE_DEFAULTS, fitEASE, easeWeights, type EASEConfig } from './ease.js';
 export { ItemKNN, ITEM_KNN_DEFAULTS, fitItemKNN, type ItemKNNConfig } from './item-knn.js';
 export { itemGram, cosineNeighbours as itemNeighbours, type NeighbourOptions } from './item-similarity.js';
+export { FoldIn, foldIn, type FoldInModel, type FoldInOptions } from './fold-in.js';
+export { predictRatings, evaluateRatings, clipRating, ratingScaleOf, type RatingEvaluation, type RatingPredictOptions } from './rating-eval.js';

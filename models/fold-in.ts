@@ -1,0 +1,223 @@
+/**
+ * Fold-in: scoring a user the model was not trained on, from the items they have, with the
+ * item side fixed — how the id-based models (MF, ImplicitMF, EmbeddingModel) join the
+ * user-row models (Mult-VAE, EASE, ItemKNN), which score anyone from their row, in the
+ * held-out-user protocol.
+ *
+ * The user's vector is the minimiser of the model's own training objective for that user
+ * alone, items fixed, so folding in a training user gives back (nearly) the vector training
+ * found. θ = [p_u; b_u] (b_u only where the model has user biases), x_i = [q_i; 1]:
+ *
+ *   MatrixFactorization (explicit ratings r_ui in the row)
+ *     min Σ_i (r_ui − μ − b_i − x_i·θ)² + λ·n_u·‖θ‖²       (Funk-SVD: λ per rating)
+ *     a (d+1)×(d+1) linear solve: (Σ x_i x_iᵀ + λ n_u I) θ = Σ x_i (r_ui − μ − b_i)
+ *   ImplicitMF, EmbeddingModel with dot scoring (clicks in the row)
+ *     min Σ_{i ∈ row} softplus(−z_i) + w Σ_{j ∉ row} softplus(z_j) + λ‖θ‖²,  z = x·θ + c
+ *     (c = the item's and global biases): the expectation of the negative-sampling loss,
+ *     w = sampleRatio·|row| / |not in row| (each positive came with `sampleRatio` uniform
+ *     negatives); Newton's method on θ (a few iterations, each a (d+1)² solve).
+ *
+ * Everything is float64 on the host: a user is d+1 numbers.
+ */
+import type { CSR } from '../core/csr.js';
+import { MatrixFactorization } from './mf.js';
+import { ImplicitMF } from './implicit-mf.js';
+import { EmbeddingModel } from './embedding-model.js';
+import type { RankingScorer } from './train/ranking.js';
+import { topK, type TopK } from './serving.js';
+
+export type FoldInModel = MatrixFactorization | ImplicitMF | EmbeddingModel;
+
+export interface FoldInOptions {
+  /** L2 on θ (default: MF's `reg`; 1 for the logistic models — their training stops early, unregularised, and 1 matched trained users' scores best, correlation ≥ 0.99 on planted data) */
+  reg?: number;
+  /** negatives per positive the logistic model was trained with (default 5, NegativeSamplingIterator's) */
+  sampleRatio?: number;
+  /** Newton iterations for the logistic models (default 15) */
+  iterations?: number;
+}
+
+interface Tables {
+  q: Float32Array | Float64Array;
+  dim: number;
+  n: number;
+  /** per-item constant added to the logit or rating (item bias + global terms) */
+  c: Float64Array;
+  /** whether θ has a user-bias entry */
+  userBias: boolean;
+  kind: 'ratings' | 'logistic';
+}
+
+function tables(model: FoldInModel): Tables {
+  const n = model.numItems;
+  const c = new Float64Array(n);
+  if (model instanceof EmbeddingModel) {
+    if (model.config.scoring !== 'dot' || model.config.loss !== 'logistic') {
+      throw new Error(`foldIn: EmbeddingModel with scoring '${model.config.scoring}' and loss '${model.config.loss}' is not supported (dot scoring with the logistic loss is)`);
+    }
+    const off = model.offset.dataSync()[0];
+    const b = model.bias?.dataSync();
+    for (let i = 0; i < n; i++) c[i] = off + (b ? b[i] : 0);
+    return { q: model.item.weight.dataSync() as Float32Array, dim: model.config.dim, n, c, userBias: false, kind: 'logistic' };
+  }
+  if (model.config.biases) {
+    const mu = model.globalBias!.dataSync()[0];
+    const bi = model.itemBias!.dataSync();
+    for (let i = 0; i < n; i++) c[i] = mu + bi[i];
+  }
+  return {
+    q: model.item.weight.dataSync() as Float32Array, dim: model.config.dim, n, c, userBias: model.config.biases,
+    kind: model instanceof ImplicitMF ? 'logistic' : 'ratings',
+  };
+}
+
+/** Solves the symmetric positive-definite system A x = b in place (Cholesky); returns x (in b). */
+function solveSPD(a: Float64Array, b: Float64Array, m: number): Float64Array {
+  for (let j = 0; j < m; j++) {
+    let s = a[j * m + j];
+    for (let k = 0; k < j; k++) s -= a[j * m + k] * a[j * m + k];
+    if (!(s > 0)) throw new Error('foldIn: the normal equations are not positive definite (raise reg)');
+    const l = Math.sqrt(s);
+    a[j * m + j] = l;
+    for (let i = j + 1; i < m; i++) {
+      let t = a[i * m + j];
+      for (let k = 0; k < j; k++) t -= a[i * m + k] * a[j * m + k];
+      a[i * m + j] = t / l;
+    }
+  }
+  for (let i = 0; i < m; i++) {
+    let t = b[i];
+    for (let k = 0; k < i; k++) t -= a[i * m + k] * b[k];
+    b[i] = t / a[i * m + i];
+  }
+  for (let i = m - 1; i >= 0; i--) {
+    let t = b[i];
+    for (let k = i + 1; k < m; k++) t -= a[k * m + i] * b[k];
+    b[i] = t / a[i * m + i];
+  }
+  return b;
+}
+
+/**
+ * Folds in users from their rows and scores them: a RankingScorer for evaluateRanking on
+ * held-out users (`scoreBatch(users, input)` folds in `input`'s rows), and `recommendFor`.
+ */
+export class FoldIn implements RankingScorer {
+  readonly numItems: number;
+  private readonly t: Tables;
+  private readonly reg: number;
+  private readonly sampleRatio: number;
+  private readonly iterations: number;
+
+  constructor(readonly model: FoldInModel, opts: FoldInOptions = {}) {
+    this.t = tables(model);
+    this.numItems = this.t.n;
+    const mfReg = model instanceof MatrixFactorization && !(model instanceof ImplicitMF) ? model.config.reg : 0;
+    this.reg = opts.reg ?? (this.t.kind === 'ratings' ? Math.max(mfReg, 1e-6) : 1);
+    this.sampleRatio = opts.sampleRatio ?? 5;
+    this.iterations = opts.iterations ?? 15;
+    if (!(this.reg > 0)) throw new Error(`foldIn: reg must be > 0, got ${this.reg}`);
+  }
+
+  /** θ = [p (dim); b_u (when the model has user biases)] for row r of `rows`. */
+  userVector(rows: CSR, r: number): Float64Array {
+    if (rows.cols !== this.numItems) throw new Error(`foldIn: rows have ${rows.cols} item columns, the model ${this.numItems}`);
+    return this.t.kind === 'ratings' ? this.ridge(rows, r) : this.logistic(rows, r);
+  }
+
+  private features(i: number, x: Float64Array): void {
+    const { q, dim, userBias } = this.t;
+    for (let k = 0; k < dim; k++) x[k] = q[i * dim + k];
+    if (userBias) x[dim] = 1;
+  }
+
+  private ridge(rows: CSR, r: number): Float64Array {
+    const m = this.t.dim + (this.t.userBias ? 1 : 0);
+    const a = new Float64Array(m * m);
+    const b = new Float64Array(m);
+    const x = new Float64Array(m);
+    const n = rows.indptr[r + 1] - rows.indptr[r];
+    for (let p = rows.indptr[r]; p < rows.indptr[r + 1]; p++) {
+      const i = rows.indices[p];
+      this.features(i, x);
+      const y = rows.values[p] - this.t.c[i];
+      for (let u = 0; u < m; u++) {
+        b[u] += x[u] * y;
+        for (let v = 0; v < m; v++) a[u * m + v] += x[u] * x[v];
+      }
+    }
+    for (let u = 0; u < m; u++) a[u * m + u] += this.reg * Math.max(n, 1);
+    return solveSPD(a, b, m);
+  }
+
+  private logistic(rows: CSR, r: number): Float64Array {
+    const { n, c } = this.t;
+    const m = this.t.dim + (this.t.userBias ? 1 : 0);
+    const pos = new Uint8Array(n);
+    let nPos = 0;
+    for (let p = rows.indptr[r]; p < rows.indptr[r + 1]; p++) { if (!pos[rows.indices[p]]) nPos++; pos[rows.indices[p]] = 1; }
+    const w = nPos > 0 && n > nPos ? (this.sampleRatio * nPos) / (n - nPos) : 0;
+    const theta = new Float64Array(m);
+    const x = new Float64Array(m);
+    for (let it = 0; it < this.iterations; it++) {
+      const h = new Float64Array(m * m);
+      const g = new Float64Array(m);
+      for (let i = 0; i < n; i++) {
+        const wi = pos[i] ? 1 : w;
+        if (wi === 0) continue;
+        this.features(i, x);
+        let z = c[i];
+        for (let k = 0; k < m; k++) z += x[k] * theta[k];
+        const s = 1 / (1 + Math.exp(-z));
+        const gi = wi * (s - pos[i]);
+        const hi = wi * s * (1 - s);
+        for (let u = 0; u < m; u++) {
+          g[u] += gi * x[u];
+          const hu = hi * x[u];
+          for (let v = 0; v <= u; v++) h[u * m + v] += hu * x[v];
+        }
+      }
+      for (let u = 0; u < m; u++) {
+        g[u] += 2 * this.reg * theta[u];
+        h[u * m + u] += 2 * this.reg;
+        for (let v = 0; v < u; v++) h[v * m + u] = h[u * m + v];
+      }
+      const step = solveSPD(h, g, m);
+      let size = 0;
+      for (let u = 0; u < m; u++) { theta[u] -= step[u]; size += step[u] * step[u]; }
+      if (size < 1e-16) break;
+    }
+    return theta;
+  }
+
+  /** Scores of every item for a folded-in θ (the model's own score: rating or logit). */
+  scoresOf(theta: Float64Array): Float32Array {
+    const { q, dim, n, c, userBias } = this.t;
+    const out = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      let s = c[i] + (userBias ? theta[dim] : 0);
+      for (let k = 0; k < dim; k++) s += q[i * dim + k] * theta[k];
+      out[i] = s;
+    }
+    return out;
+  }
+
+  /** Scores [rows × items] of the users whose rows `input` holds (`users` is not used: they are not in the model). */
+  scoreBatch(_users: Int32Array, input: CSR | null): Float32Array {
+    if (!input) throw new Error('foldIn: scoreBatch needs the users\' input rows (their fold-in items)');
+    const out = new Float32Array(input.rows * this.numItems);
+    for (let r = 0; r < input.rows; r++) out.set(this.scoresOf(this.userVector(input, r)), r * this.numItems);
+    return out;
+  }
+
+  /** Top-k for someone the model never saw, from their items (ratings for MF: pass a one-row CSR). */
+  recommendFor(row: CSR, k = 10): TopK {
+    const s = this.scoresOf(this.userVector(row, 0));
+    return topK(s, k, row.indices.subarray(row.indptr[0], row.indptr[1]));
+  }
+}
+
+/** `new FoldIn(model, opts)`. */
+export function foldIn(model: FoldInModel, opts: FoldInOptions = {}): FoldIn {
+  return new FoldIn(model, opts);
+}
