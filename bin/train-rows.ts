@@ -25,7 +25,7 @@ import { print, safeField } from './format.js';
 import { metricsLog } from './log-file.js';
 import { BestCheckpoint } from './best-checkpoint.js';
 import { resumeCheckpoint, resumedAt, resumeFrom } from './resume.js';
-import { CLOSED_FORM_DEFAULTS, rowBatchSize, setting, TRAINING_DEFAULTS, VAE_ANNEAL_FRACTION, validationUsers } from './defaults.js';
+import { CLOSED_FORM_DEFAULTS, recipeFlags, rowBatchSize, TRAINING_DEFAULTS, validationUsers } from './defaults.js';
 import { alignToModel, rankingEvaluation } from './evaluation.js';
 
 const KS = [20, 50, 100];
@@ -69,49 +69,49 @@ export async function trainRows(a: ParsedArgs, data: RatingsDataset): Promise<vo
 
 async function trainUserRows(a: ParsedArgs, data: RatingsDataset, seen: sg.CSR, meta: sg.models.ModelMeta,
   saveWith: (m: UserRowModel, o?: sg.optim.Optimizer) => void): Promise<UserRowModel> {
-  const kind = a.model as string;
-  const d = TRAINING_DEFAULTS[kind];
-  const seed = a.seed as number;
+  const kind = a.model as sg.models.RowModelKind;
   const threshold = meta.inputThreshold as number | null;
   const nValid = (a['valid-users'] as number | undefined) ?? validationUsers(data.numUsers);
-  const split = heldOutUsers(data, { heldOutUsers: nValid, testUsers: 0, allItems: true, threshold, seed });
-  const bs = a['batch-size'] as number | undefined ?? (d.batchSize === 'auto' ? rowBatchSize(split.train.rows) : d.batchSize);
-  const epochs = setting(a, 'epochs', d, 'epochs');
-  const patience = setting(a, 'patience', d, 'patience');
-  const lr = setting(a, 'lr', d, 'lr');
-  const updates = epochs * Math.ceil(split.train.rows / bs);
-  let model: UserRowModel = kind === 'vae'
-    ? new sg.models.MultVAE({ numItems: data.numItems, totalAnnealSteps: Math.max(1, Math.round(VAE_ANNEAL_FRACTION * updates)), seed })
-    : new sg.models.AutoEncoder({ numItems: data.numItems, seed });
-  model.meta = meta;
-  const resumed = a.resume ? resumeFrom(a.out as string, model, a.optimizer as string) : null;
-  if (resumed) model = resumed as unknown as UserRowModel;
-  model.attachSeen(seen);
-  const anneal = model instanceof sg.models.MultVAE ? `, β → ${model.config.annealCap} over ${model.config.totalAnnealSteps} updates` : '';
-  print(`Model: ${kind} (${model.parameters().reduce((s, p) => s + p.size, 0).toLocaleString()} parameters; lr ${lr}, ${bs} users per batch, ` +
-    `up to ${epochs} epochs, ${patience > 0 ? `patience ${patience}` : 'no early stopping'}${anneal}), ` +
-    `${split.train.rows.toLocaleString()} train users / ${split.valid.input.rows.toLocaleString()} validation users (80/20 fold-in), ` +
-    `clicks = ratings ≥ ${threshold ?? 'any'}, backend ${sg.getBackend()}`);
+  const split = heldOutUsers(data, { heldOutUsers: nValid, testUsers: 0, allItems: true, threshold, seed: a.seed as number });
   const out = a.out as string;
-  const best = new BestCheckpoint({ monitor: 'val-ndcg@100', mode: 'max', out, save: (ctx, epoch) => { model.meta.epoch = epoch; saveWith(model, ctx.optimizer); } });
-  const callbacks: sg.train.Callback[] = [best];
-  if (patience > 0) callbacks.push(new sg.train.EarlyStopping({ monitor: 'val-ndcg@100', mode: 'max', patience }));
-  callbacks.push(...metricsLog(a['log-file'] as string | undefined));
-  callbacks.push(resumeCheckpoint(() => model, out, () => ({ seen })));
-  let history: sg.train.FitRowsHistory;
+  let best: BestCheckpoint | null = null;
+  let resumed: sg.LoadedModel | null = null;
+  let result: sg.models.RowRecipeResult;
   try {
-    history = await sg.train.fitRows(model, split.train, {
-      epochs, batchSize: bs, optimizer: resumed?.restoredOptimizer ?? { name: a.optimizer as 'adam', lr, weightDecay: a['weight-decay'] as number }, amp: !!a.amp,
-      resume: resumed?.trainingState,
-      evalSplit: { input: split.valid.input, target: split.valid.target }, evalOptions: { k: KS }, keepBest: 'ndcg@100', callbacks,
-      batchEndEvery: 0,
+    result = await sg.models.trainUserRows(kind, split.train, { input: split.valid.input, target: split.valid.target }, {
+      ...recipeFlags(a), k: KS,
+      prepare: (fresh) => {
+        fresh.meta = meta;
+        if (!a.resume) return { model: fresh };
+        resumed = resumeFrom(out, fresh, a.optimizer as string);
+        return { model: resumed, optimizer: resumed.restoredOptimizer, resume: resumed.trainingState };
+      },
+      callbacks: (m) => {
+        const model = m as UserRowModel;
+        model.attachSeen(seen);
+        const d = TRAINING_DEFAULTS[kind];
+        const bs = (a['batch-size'] as number | undefined) ?? rowBatchSize(split.train.rows);
+        const patience = (a.patience as number | undefined) ?? d.patience;
+        const anneal = model instanceof sg.models.MultVAE ? `, β → ${model.config.annealCap} over ${model.config.totalAnnealSteps} updates` : '';
+        print(`Model: ${kind} (${model.parameters().reduce((s, p) => s + p.size, 0).toLocaleString()} parameters; lr ${a.lr ?? d.lr}, ${bs} users per batch, ` +
+          `up to ${a.epochs ?? d.epochs} epochs, ${patience > 0 ? `patience ${patience}` : 'no early stopping'}${anneal}), ` +
+          `${split.train.rows.toLocaleString()} train users / ${split.valid.input.rows.toLocaleString()} validation users (80/20 fold-in), ` +
+          `clicks = ratings ≥ ${threshold ?? 'any'}, backend ${sg.getBackend()}`);
+        best = new BestCheckpoint({ monitor: 'val-ndcg@100', mode: 'max', out, save: (ctx, epoch) => { model.meta.epoch = epoch; saveWith(model, ctx.optimizer); } });
+        // the resumable checkpoint goes last: it saves the others' state as it is after the epoch
+        return [best, ...metricsLog(a['log-file'] as string | undefined), resumeCheckpoint(() => model, out, () => ({ seen }))];
+      },
     });
   } catch (e) {
-    if (!(e instanceof sg.train.TrainingDivergedError)) throw e;
-    throw new Error(`${e.message}; ${best.kept()}`);
+    if (!(e instanceof sg.train.TrainingDivergedError) || !best) throw e;
+    throw new Error(`${e.message}; ${(best as BestCheckpoint).kept()}`);
   }
-  if (resumed && best.bestEpoch < resumedAt(resumed)) model = sg.load(out) as unknown as UserRowModel;
-  print(`Kept epoch ${best.bestEpoch} of ${(history.epochs.at(-1)?.epoch ?? -1) + 1} (Validation-ndcg@100=${best.best.toFixed(6)}) in ${out}` +
-    (history.stoppedEarly ? `; stopped early: no better Validation-ndcg@100 for ${patience} epochs` : ''));
+  const kept = best! as BestCheckpoint;
+  const { history, settings } = result;
+  let model = result.model;
+  // resumed, with the best epoch from before the resume: its weights are in the file, not in memory
+  if (resumed && kept.bestEpoch < resumedAt(resumed)) model = sg.load(out) as unknown as UserRowModel;
+  print(`Kept epoch ${kept.bestEpoch} of ${(history.epochs.at(-1)?.epoch ?? -1) + 1} (Validation-ndcg@100=${kept.best.toFixed(6)}) in ${out}` +
+    (history.stoppedEarly ? `; stopped early: no better Validation-ndcg@100 for ${settings.patience} epochs` : ''));
   return model;
 }

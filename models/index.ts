@@ -44,3 +44,8 @@ export { ItemKNN, ITEM_KNN_DEFAULTS, fitItemKNN, type ItemKNNConfig } from './it
 export { itemGram, cosineNeighbours as itemNeighbours, type NeighbourOptions } from './item-similarity.js';
 export { FoldIn, foldIn, type FoldInModel, type FoldInOptions } from './fold-in.js';
 export { predictRatings, evaluateRatings, clipRating, ratingScaleOf, type RatingEvaluation, type RatingPredictOptions } from './rating-eval.js';
+export {
+  trainRatings, trainUserRows, buildRatingModel, ratingBatches, rowBatchSize, validationUsers, TRAINING_DEFAULTS, RATING_MODELS, ROW_MODELS,
+  VAE_ANNEAL_FRACTION, type RatingModelKind, type RowModelKind, type TrainingDefaults, type RecipeOptions, type RatingRecipeOptions,
+  type RatingRecipeResult, type RowRecipeOptions, type RowRecipeResult, type PreparedModel,
+} from './recipes.js';

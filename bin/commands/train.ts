@@ -11,19 +11,17 @@
  * test file at the end (bin/evaluation.ts). Defaults per model: bin/defaults.ts.
  */
 import * as sg from '../../index.js';
-import { BatchIterator } from '../../datasets/iterators/batch.js';
-import { holdout } from '../../datasets/splits.js';
 import { describe, formatStats } from '../../datasets/describe.js';
 import { userItemMatrix } from '../../datasets/matrix.js';
 import { firstGenre } from '../../datasets/features.js';
 import type { RatingsDataset } from '../../datasets/types.js';
 import { UsageError, type CommandSpec, type ParsedArgs } from '../args.js';
-import { firstGenreFeature, loadData, SCALES } from '../data.js';
+import { loadData, SCALES } from '../data.js';
 import { common } from '../common-options.js';
 import { print, safeField } from '../format.js';
 import { metricsLog } from '../log-file.js';
 import { BestCheckpoint } from '../best-checkpoint.js';
-import { MODELS, RANKING_MODELS, setting, TRAINING_DEFAULTS, type TrainingDefaults } from '../defaults.js';
+import { MODELS, RANKING_MODELS, recipeFlags, TRAINING_DEFAULTS } from '../defaults.js';
 import { alignToModel, ratingEvaluation } from '../evaluation.js';
 import { trainRows } from '../train-rows.js';
 import { RESUME_OPTION, resumeCheckpoint, resumedAt, resumeFrom } from '../resume.js';
@@ -74,30 +72,6 @@ export const TRAIN: CommandSpec = {
   ],
 };
 
-function buildModel(kind: string, d: RatingsDataset, tr: RatingsDataset, a: ParsedArgs, defaults: TrainingDefaults): sg.models.Recommender {
-  const base = { numUsers: d.numUsers, numItems: d.numItems, sparseGrad: !a['dense-grad'] };
-  const dim = setting(a, 'dim', defaults, 'dim');
-  switch (kind) {
-    case 'mf': return sg.models.MatrixFactorization.forRatings(tr, { ...base, dim, reg: setting(a, 'reg', defaults, 'reg'), biases: !a['no-biases'] });
-    case 'deepmf': return new sg.models.DeepMF({ ...base, userDim: dim, itemDim: dim });
-    case 'deepmf-bn': return new sg.models.DeepMF({ ...base, userDim: dim, itemDim: dim, batchNorm: true });
-    case 'deepmf-class': return new sg.models.DeepMF({ ...base, userDim: dim, itemDim: dim, output: 'classification', classes: 10 });
-    case 'deepmf-asym': return new sg.models.DeepMF({ ...base, userDim: 15, itemDim: 25 });
-    case 'deepmf-genre': {
-      const g = firstGenreFeature(d);
-      return new sg.models.DeepMF({ ...base, userDim: 15, itemDim: 20, sideFeatures: [{ name: 'genre', num: g.num, dim: 5, itemValues: Array.from(g.values) }] });
-    }
-    default: throw new UsageError(`train: unknown model '${kind}' (valid: ${MODELS.join(', ')})`);
-  }
-}
-
-function iterator(d: RatingsDataset, model: sg.models.Recommender, batchSize: number, shuffle: boolean, seed: number) {
-  const inputs: Record<string, Int32Array> = { user: d.users, item: d.items };
-  const side = (model.config.sideFeatures as sg.models.SideFeature[] | undefined) ?? [];
-  for (const f of side) inputs[f.name] = Int32Array.from(d.items, (i) => f.itemValues![i]);
-  return new BatchIterator({ inputs, label: d.ratings, batchSize, shuffle, seed });
-}
-
 /** Options only some models read: a usage error when given to another. */
 function checkApplicable(a: ParsedArgs): void {
   const kind = a.model as string;
@@ -124,63 +98,61 @@ export async function train(a: ParsedArgs): Promise<void> {
 }
 
 async function trainRatings(a: ParsedArgs, data: RatingsDataset): Promise<void> {
-  const kind = a.model as string;
-  const d = TRAINING_DEFAULTS[kind];
-  const seed = a.seed as number;
-  const { train: tr, valid } = holdout(data, { trainFraction: 1 - (a['valid-fraction'] as number), seed });
-  let model = buildModel(kind, data, tr, a, d);
-  let trainMean = 0;
-  for (const r of tr.ratings) trainMean += r;
-  trainMean /= Math.max(1, tr.ratings.length);
-  model.meta = {
-    dataset: data.name, userIds: Array.from(data.userIds.raw), itemIds: Array.from(data.itemIds.raw), itemTitles: data.itemTitles,
-    // for `sparsegrad map` (colours by first genre; index genreNames.length = none)
-    genreNames: data.genreNames, itemFirstGenre: Array.from(firstGenre(data)),
-    ratingScale: data.ratingScale, trainMean,
-  };
-  const resumed = a.resume ? resumeFrom(a.out as string, model, a.optimizer as string) : null;
-  if (resumed) model = resumed;
-  const metrics = kind === 'deepmf-class' ? ['accuracy', 'rmse'] : ['rmse'];
-  const bs = setting(a, 'batch-size', d, 'batchSize') as number;
-  const epochs = setting(a, 'epochs', d, 'epochs');
-  const patience = setting(a, 'patience', d, 'patience');
-  const lr = setting(a, 'lr', d, 'lr');
-  const batchesPerEpoch = Math.ceil(tr.ratings.length / bs);
-  const settings = [`lr ${lr}`, `batch ${bs}`, kind === 'mf' ? `dim ${model.config.dim}, reg ${model.config.reg}, biases ${model.config.biases}` : `dim ${setting(a, 'dim', d, 'dim')}`,
-    `up to ${epochs} epochs`, patience > 0 ? `patience ${patience}` : 'no early stopping'];
-  print(`Model: ${kind} (${model.parameters().reduce((s, p) => s + p.size, 0).toLocaleString()} parameters; ${settings.join(', ')}), ` +
-    `${tr.ratings.length.toLocaleString()} train / ${valid.ratings.length.toLocaleString()} validation ratings, training mean ${trainMean.toFixed(4)}, backend ${sg.getBackend()}`);
+  const kind = a.model as sg.models.RatingModelKind;
+  const out = a.out as string;
   // what recommend excludes: everything the user rated (validation ratings included)
   const seen = userItemMatrix(data, { values: 'binary' });
-  const out = a.out as string;
-  const best = new BestCheckpoint({
-    monitor: 'val-rmse', mode: 'min', out,
-    save: (ctx, epoch) => {
-      model.meta.epoch = epoch;
-      sg.save(model, out, { optimizer: ctx.optimizer, seen });
-    },
-  });
-  const callbacks: sg.train.Callback[] = [best];
-  if (patience > 0) callbacks.push(new sg.train.EarlyStopping({ monitor: 'val-rmse', patience }));
-  callbacks.push(...metricsLog(a['log-file'] as string | undefined));
-  callbacks.push(resumeCheckpoint(() => model, out, () => ({ seen })));
-  let history: sg.train.FitHistory;
+  let best: BestCheckpoint | null = null;
+  let resumed: sg.LoadedModel | null = null;
+  let result: sg.models.RatingRecipeResult;
   try {
-    history = await sg.train.fit(model, iterator(tr, model, bs, true, seed), {
-      epochs, optimizer: resumed?.restoredOptimizer ?? { name: a.optimizer as 'adam', lr, weightDecay: a['weight-decay'] as number }, metrics,
-      resume: resumed?.trainingState,
-      evalData: iterator(valid, model, Math.max(bs, 10000), false, 0), amp: !!a.amp, keepBest: 'rmse',
-      batchEndEvery: Math.max(1, Math.floor(batchesPerEpoch / 4)), callbacks,
+    result = await sg.models.trainRatings(data, kind, {
+      ...recipeFlags(a), dim: a.dim as number | undefined, reg: a.reg as number | undefined, biases: !a['no-biases'],
+      validFraction: a['valid-fraction'] as number,
+      prepare: (fresh) => {
+        fresh.meta = {
+          dataset: data.name, userIds: Array.from(data.userIds.raw), itemIds: Array.from(data.itemIds.raw), itemTitles: data.itemTitles,
+          // for `sparsegrad map` (colours by first genre; index genreNames.length = none)
+          genreNames: data.genreNames, itemFirstGenre: Array.from(firstGenre(data)),
+        };
+        if (!a.resume) return { model: fresh };
+        resumed = resumeFrom(out, fresh, a.optimizer as string);
+        return { model: resumed, optimizer: resumed.restoredOptimizer, resume: resumed.trainingState };
+      },
+      callbacks: (model) => {
+        const mf = model instanceof sg.models.MatrixFactorization ? model : null;
+        const d = TRAINING_DEFAULTS[kind];
+        const patience = (a.patience ?? d.patience) as number;
+        const settings = [`lr ${a.lr ?? d.lr}`, `batch ${a['batch-size'] ?? d.batchSize}`,
+          mf ? `dim ${mf.config.dim}, reg ${mf.config.reg}, biases ${mf.config.biases}` : `dim ${a.dim ?? d.dim}`,
+          `up to ${a.epochs ?? d.epochs} epochs`, patience > 0 ? `patience ${patience}` : 'no early stopping'];
+        const validRatings = Math.round(data.ratings.length * (a['valid-fraction'] as number));
+        print(`Model: ${kind} (${model.parameters().reduce((s, p) => s + p.size, 0).toLocaleString()} parameters; ${settings.join(', ')}), ` +
+          `${(data.ratings.length - validRatings).toLocaleString()} train / ${validRatings.toLocaleString()} validation ratings, ` +
+          `training mean ${(model.meta.trainMean as number).toFixed(4)}, backend ${sg.getBackend()}`);
+        best = new BestCheckpoint({
+          monitor: 'val-rmse', mode: 'min', out,
+          save: (ctx, epoch) => {
+            model.meta.epoch = epoch;
+            sg.save(model, out, { optimizer: ctx.optimizer, seen });
+          },
+        });
+        // the resumable checkpoint goes last: it saves the others' state as it is after the epoch
+        return [best, ...metricsLog(a['log-file'] as string | undefined), resumeCheckpoint(() => model, out, () => ({ seen }))];
+      },
     });
   } catch (e) {
-    if (!(e instanceof sg.train.TrainingDivergedError)) throw e;
-    throw new Error(`${e.message}; ${best.kept()}`);
+    if (!(e instanceof sg.train.TrainingDivergedError) || !best) throw e;
+    throw new Error(`${e.message}; ${(best as BestCheckpoint).kept()}`);
   }
+  const kept = best! as BestCheckpoint;
+  let { model } = result;
+  const { history, settings } = result;
   // resumed, with the best epoch from before the resume: its weights are in the file, not in memory
-  if (resumed && best.bestEpoch < resumedAt(resumed)) model = sg.load(out);
+  if (resumed && kept.bestEpoch < resumedAt(resumed)) model = sg.load(out);
   const last = history.epochs.at(-1)?.epoch ?? -1;
-  print(`Kept epoch ${best.bestEpoch} of ${last + 1} (Validation-rmse=${best.best.toFixed(6)}) in ${out}` +
-    (history.stoppedEarly ? `; stopped early: no better Validation-rmse for ${patience} epochs` : ''));
+  print(`Kept epoch ${kept.bestEpoch} of ${last + 1} (Validation-rmse=${kept.best.toFixed(6)}) in ${out}` +
+    (history.stoppedEarly ? `; stopped early: no better Validation-rmse for ${settings.patience} epochs` : ''));
   if (a.test) {
     const test = await sg.datasets.loadMovieLens(a.test as string, { skipBadLines: !!a['skip-bad-lines'] });
     const r = ratingEvaluation(model, alignToModel(model, test));

@@ -1,0 +1,232 @@
+/**
+ * Training recipes: the defaults chosen on real data, as one call each — what
+ * `sparsegrad train` runs (bin/commands/train.ts) and what the quality benchmark measures
+ * (bench/benchmarks/quality.ts), for library users too:
+ *
+ *   const { model } = await sg.models.trainRatings(data);              // biased MF, best epoch kept
+ *   const { model } = await sg.models.trainUserRows('vae', split);     // Mult-VAE on held-out users
+ *
+ * Every gradient-trained recipe holds out validation data, stops when the validation metric
+ * has not improved for `patience` epochs and ends with the best epoch's weights. The
+ * numbers below were chosen on training data only (ml-100k's u1.base split 90/10; the
+ * validation users of its held-out-user split), never a test fold: README, "Defaults on
+ * real data".
+ */
+import type { CSR } from '../core/csr.js';
+import type { RatingsDataset } from '../datasets/types.js';
+import { holdout } from '../datasets/splits.js';
+import { BatchIterator } from '../datasets/iterators/batch.js';
+import { EarlyStopping, type Callback } from './train/callbacks.js';
+import { fit, type FitHistory } from './train/fit.js';
+import { fitRows, type FitRowsHistory } from './train/fit-rows.js';
+import type { OptimizerSpec } from './train/loop.js';
+import type { Optimizer } from './optim/optimizer.js';
+import type { RankingSplit } from './train/ranking.js';
+import { MatrixFactorization, MF_RATING_DEFAULTS } from './mf.js';
+import { DeepMF, type SideFeature } from './deepmf.js';
+import { MultVAE } from './vae.js';
+import { AutoEncoder } from './autoencoder.js';
+import { firstGenre } from '../datasets/features.js';
+import type { Recommender } from './recommender.js';
+import type { UserRowModel } from './user-rows.js';
+
+export const RATING_MODELS = ['mf', 'deepmf', 'deepmf-bn', 'deepmf-class', 'deepmf-asym', 'deepmf-genre'] as const;
+export type RatingModelKind = typeof RATING_MODELS[number];
+export const ROW_MODELS = ['vae', 'dae'] as const;
+export type RowModelKind = typeof ROW_MODELS[number];
+
+export interface TrainingDefaults {
+  lr: number;
+  /** ratings (rating models) or users (vae, dae) per batch; 'auto' = rowBatchSize(train users) */
+  batchSize: number | 'auto';
+  /** a ceiling: early stopping usually ends sooner */
+  epochs: number;
+  patience: number;
+  dim?: number;
+  reg?: number;
+}
+
+const DEEPMF: TrainingDefaults = { lr: 0.005, batchSize: 1000, epochs: 60, patience: 3, dim: 25 };
+const USER_ROWS: TrainingDefaults = { lr: 1e-3, batchSize: 'auto', epochs: 200, patience: 20 };
+
+export const TRAINING_DEFAULTS: Record<RatingModelKind | RowModelKind, TrainingDefaults> = {
+  mf: { lr: 0.002, batchSize: 500, epochs: 100, patience: 3, dim: MF_RATING_DEFAULTS.dim, reg: MF_RATING_DEFAULTS.reg },
+  deepmf: DEEPMF, 'deepmf-bn': DEEPMF, 'deepmf-class': DEEPMF, 'deepmf-asym': DEEPMF, 'deepmf-genre': DEEPMF,
+  vae: USER_ROWS,
+  dae: USER_ROWS,
+};
+
+/**
+ * Users per batch for the user-row models: about ten updates an epoch on small data (ml-100k:
+ * 64), Liang et al.'s 500 on large (ML-20M) — a power of two in [32, 512].
+ */
+export function rowBatchSize(trainUsers: number): number {
+  const b = 2 ** Math.round(Math.log2(Math.max(1, trainUsers / 10)));
+  return Math.min(512, Math.max(32, b));
+}
+
+/** Held-out validation users for the user-row models' early stopping: 10% of users, 1 … 10,000. */
+export function validationUsers(users: number): number {
+  return Math.min(10_000, Math.max(1, Math.round(users * 0.1)));
+}
+
+/** Share of the run's planned updates over which the Mult-VAE's β rises to its cap. */
+export const VAE_ANNEAL_FRACTION = 0.2;
+
+/** What every recipe accepts besides its model's settings. */
+export interface RecipeOptions {
+  lr?: number;
+  batchSize?: number;
+  epochs?: number;
+  /** epochs without a better validation metric before stopping; 0 = never stop early */
+  patience?: number;
+  optimizer?: OptimizerSpec['name'];
+  weightDecay?: number;
+  amp?: boolean;
+  /** seed of the validation holdout and the batch shuffles (initialisation follows sg.setSeed) */
+  seed?: number;
+  sparseGrad?: boolean;
+  /**
+   * replaces the model built from the options before training — the CLI's `--resume` hands
+   * back the saved run's model with its optimizer and training state (models/train/resume.ts)
+   */
+  prepare?: (model: Recommender) => PreparedModel;
+  /** extra callbacks, given the model that trains (e.g. a checkpoint of each new best epoch) */
+  callbacks?: (model: Recommender) => Callback[];
+  /** log lines (default console.log); verbose: false silences them */
+  log?: (line: string) => void;
+  verbose?: boolean;
+  progress?: boolean;
+  batchEndEvery?: number;
+}
+
+/** What `prepare` returns: the model to train, and to continue a run, its optimizer and training state. */
+export interface PreparedModel {
+  model: Recommender;
+  optimizer?: Optimizer;
+  resume?: unknown;
+}
+
+export interface RatingRecipeOptions extends RecipeOptions {
+  dim?: number;
+  /** mf: Funk-SVD L2 per rating */
+  reg?: number;
+  /** mf: biases (default true) */
+  biases?: boolean;
+  /** share of the ratings held out for validation (default 0.1) */
+  validFraction?: number;
+}
+
+export interface RatingRecipeResult {
+  model: Recommender;
+  history: FitHistory;
+  train: RatingsDataset;
+  valid: RatingsDataset;
+  /** the epoch the model holds (best validation RMSE) */
+  bestEpoch: number;
+  bestRmse: number;
+  settings: { lr: number; batchSize: number; epochs: number; patience: number };
+}
+
+/** The rating model of `kind` with the recipe's settings (the global mean from `train`). */
+export function buildRatingModel(kind: RatingModelKind, data: RatingsDataset, train: RatingsDataset, opts: RatingRecipeOptions = {}): Recommender {
+  const d = TRAINING_DEFAULTS[kind];
+  const base = { numUsers: data.numUsers, numItems: data.numItems, sparseGrad: opts.sparseGrad ?? true };
+  const dim = opts.dim ?? d.dim!;
+  switch (kind) {
+    case 'mf': return MatrixFactorization.forRatings(train, { ...base, dim, reg: opts.reg ?? d.reg, biases: opts.biases ?? true });
+    case 'deepmf': return new DeepMF({ ...base, userDim: dim, itemDim: dim });
+    case 'deepmf-bn': return new DeepMF({ ...base, userDim: dim, itemDim: dim, batchNorm: true });
+    case 'deepmf-class': return new DeepMF({ ...base, userDim: dim, itemDim: dim, output: 'classification', classes: 10 });
+    case 'deepmf-asym': return new DeepMF({ ...base, userDim: 15, itemDim: 25 });
+    case 'deepmf-genre': {
+      const values = firstGenre(data);
+      return new DeepMF({ ...base, userDim: 15, itemDim: 20, sideFeatures: [{ name: 'genre', num: data.genreNames.length + 1, dim: 5, itemValues: Array.from(values) }] });
+    }
+    default: throw new Error(`trainRatings: unknown model '${kind as string}' (valid: ${RATING_MODELS.join(', ')})`);
+  }
+}
+
+/** Batches of a rating data set, with the side-feature inputs a model reads. */
+export function ratingBatches(d: RatingsDataset, model: Recommender, batchSize: number, shuffle: boolean, seed: number): BatchIterator {
+  const inputs: Record<string, Int32Array> = { user: d.users, item: d.items };
+  const side = (model.config.sideFeatures as SideFeature[] | undefined) ?? [];
+  for (const f of side) inputs[f.name] = Int32Array.from(d.items, (i) => f.itemValues![i]);
+  return new BatchIterator({ inputs, label: d.ratings, batchSize, shuffle, seed });
+}
+
+/**
+ * A rating model trained with the defaults: a seeded holdout (validFraction) for
+ * validation, the mean from the training part, keep-best on validation RMSE, early stopping.
+ */
+export async function trainRatings(data: RatingsDataset, kind: RatingModelKind = 'mf', opts: RatingRecipeOptions = {}): Promise<RatingRecipeResult> {
+  const d = TRAINING_DEFAULTS[kind];
+  if (!d) throw new Error(`trainRatings: unknown model '${kind}' (valid: ${RATING_MODELS.join(', ')})`);
+  const seed = opts.seed ?? 0;
+  const { train, valid } = holdout(data, { trainFraction: 1 - (opts.validFraction ?? 0.1), seed });
+  const prepared = opts.prepare?.(buildRatingModel(kind, data, train, opts));
+  const model = prepared?.model ?? buildRatingModel(kind, data, train, opts);
+  // what evaluation needs besides weights: the scale to clip to, the mean for unknown users and items
+  model.meta = { ...model.meta, ratingScale: data.ratingScale, trainMean: meanOf(train.ratings) };
+  const settings = {
+    lr: opts.lr ?? d.lr, batchSize: opts.batchSize ?? (d.batchSize as number), epochs: opts.epochs ?? d.epochs, patience: opts.patience ?? d.patience,
+  };
+  const callbacks = opts.callbacks?.(model) ?? [];
+  if (settings.patience > 0) callbacks.push(new EarlyStopping({ monitor: 'val-rmse', patience: settings.patience }));
+  const batches = Math.ceil(train.ratings.length / settings.batchSize);
+  const history = await fit(model, ratingBatches(train, model, settings.batchSize, true, seed), {
+    epochs: settings.epochs, optimizer: prepared?.optimizer ?? { name: opts.optimizer ?? 'adam', lr: settings.lr, weightDecay: opts.weightDecay ?? 0 },
+    resume: prepared?.resume, metrics: kind === 'deepmf-class' ? ['accuracy', 'rmse'] : ['rmse'], evalData: ratingBatches(valid, model, Math.max(settings.batchSize, 10000), false, 0),
+    amp: opts.amp, keepBest: 'rmse', callbacks, log: opts.log, verbose: opts.verbose, progress: opts.progress,
+    batchEndEvery: opts.batchEndEvery ?? Math.max(1, Math.floor(batches / 4)),
+  });
+  const bestRmse = history.epochs[history.bestEpoch]?.values['val-rmse'] ?? NaN;
+  return { model, history, train, valid, bestEpoch: history.bestEpoch, bestRmse, settings };
+}
+
+export interface RowRecipeOptions extends RecipeOptions {
+  /** cut-offs of the validation metrics (default [20, 50, 100]); NDCG@100 picks the epoch */
+  k?: number[];
+}
+
+export interface RowRecipeResult {
+  model: UserRowModel;
+  history: FitRowsHistory;
+  bestEpoch: number;
+  bestNdcg: number;
+  settings: { lr: number; batchSize: number; epochs: number; patience: number };
+}
+
+/**
+ * A Mult-VAE or Mult-DAE trained with the defaults on the rows of `train`, validated (and
+ * the epoch kept) by NDCG@100 on `valid`'s held-out users (fold-in input → targets).
+ */
+export async function trainUserRows(kind: RowModelKind, train: CSR, valid: RankingSplit, opts: RowRecipeOptions = {}): Promise<RowRecipeResult> {
+  const d = TRAINING_DEFAULTS[kind];
+  if (!d || !(ROW_MODELS as readonly string[]).includes(kind)) throw new Error(`trainUserRows: unknown model '${kind}' (valid: ${ROW_MODELS.join(', ')})`);
+  const settings = {
+    lr: opts.lr ?? d.lr, batchSize: opts.batchSize ?? rowBatchSize(train.rows), epochs: opts.epochs ?? d.epochs, patience: opts.patience ?? d.patience,
+  };
+  const updates = settings.epochs * Math.ceil(train.rows / settings.batchSize);
+  const fresh: UserRowModel = kind === 'vae'
+    ? new MultVAE({ numItems: train.cols, totalAnnealSteps: Math.max(1, Math.round(VAE_ANNEAL_FRACTION * updates)), seed: opts.seed })
+    : new AutoEncoder({ numItems: train.cols, seed: opts.seed });
+  const prepared = opts.prepare?.(fresh);
+  const model = (prepared?.model ?? fresh) as UserRowModel;
+  const callbacks = opts.callbacks?.(model) ?? [];
+  if (settings.patience > 0) callbacks.push(new EarlyStopping({ monitor: 'val-ndcg@100', mode: 'max', patience: settings.patience }));
+  const history = await fitRows(model, train, {
+    epochs: settings.epochs, batchSize: settings.batchSize,
+    optimizer: prepared?.optimizer ?? { name: opts.optimizer ?? 'adam', lr: settings.lr, weightDecay: opts.weightDecay ?? 0 },
+    resume: prepared?.resume, amp: opts.amp, evalSplit: valid, evalOptions: { k: opts.k ?? [20, 50, 100] }, keepBest: 'ndcg@100', callbacks,
+    log: opts.log, verbose: opts.verbose, progress: opts.progress, batchEndEvery: opts.batchEndEvery ?? 0,
+  });
+  const bestNdcg = history.epochs[history.bestEpoch]?.values['val-ndcg@100'] ?? NaN;
+  return { model, history, bestEpoch: history.bestEpoch, bestNdcg, settings };
+}
+
+function meanOf(x: Float32Array): number {
+  let s = 0;
+  for (const v of x) s += v;
+  return x.length ? s / x.length : 0;
+}
