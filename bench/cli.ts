@@ -40,6 +40,7 @@ interface Args {
   compare: string | null;
   against: string | null;
   report: string | null;
+  data: string | null;
   threshold: number;
   failOnRegression: boolean;
   gc: boolean;
@@ -52,7 +53,7 @@ class UsageError extends Error {}
 export function parseBenchArgs(argv: string[]): Args {
   const a: Args = {
     size: 'full', only: null, backends: ['cpu', 'webgl'], out: 'bench-out', budgetMs: null, compare: null,
-    against: null, report: null, threshold: 0.1, failOnRegression: false, gc: false, list: false, help: false,
+    against: null, report: null, data: null, threshold: 0.1, failOnRegression: false, gc: false, list: false, help: false,
   };
   const value = (i: number, flag: string): string => {
     const v = argv[i + 1];
@@ -90,6 +91,7 @@ export function parseBenchArgs(argv: string[]): Args {
       case '--compare': a.compare = take(); break;
       case '--against': a.against = take(); break;
       case '--report': a.report = take(); break;
+      case '--data': a.data = take(); break;
       case '--threshold': {
         const v = Number(take());
         if (!(v > 0 && v < 10)) throw new UsageError('bench: --threshold must be a fraction like 0.1');
@@ -167,7 +169,7 @@ export async function benchMain(argv: string[], io: BenchIO = defaultIO): Promis
     const gl = availability.get('webgl') === null ? await glInfo() : null;
     const policy: Partial<RepeatPolicy> | undefined = args.budgetMs !== null ? { budgetMs: args.budgetMs } : undefined;
     const runs = await runBenchmarks(benches, args.backends, availability, {
-      size: args.size, clock: io.clock, policy, log, settle: args.gc ? () => { collectGarbage(); } : undefined,
+      size: args.size, clock: io.clock, policy, log, settle: args.gc ? () => { collectGarbage(); } : undefined, data: args.data ?? undefined,
     });
 
     const results: BenchResults = {

@@ -64,6 +64,8 @@ export interface RunOptions {
   log?: (line: string) => void;
   /** called before every run, untimed (default: nothing; --gc: a full collection, see gc.ts) */
   settle?: () => void;
+  /** `--data`: handed to the benchmarks in their context (those with `needsData` are skipped without it) */
+  data?: string;
 }
 
 const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
@@ -129,7 +131,7 @@ export async function runCase(comparison: Comparison, c: BenchCase, backend: str
     for (let i = 0; i < sides.length; i++) {
       failing = sides[i].label;
       await control.use(backends[i]);
-      const ctx: BenchContext = { backend: backends[i], size: opts.size, sync: syncTensor };
+      const ctx: BenchContext = { backend: backends[i], size: opts.size, sync: syncTensor, data: opts.data };
       instances[i] = await sides[i].setup(c, ctx);
     }
     const round = async (record: boolean) => {
@@ -281,6 +283,10 @@ export async function runBenchmarks(benches: Benchmark[], backends: string[], av
     durationMs: 0, results: [], charts: [],
   });
   for (const bench of benches) {
+    if (bench.needsData && !opts.data) {
+      runs.push(skipped(bench, bench.backendMode === 'pinned' ? pinnedLabel(bench) : backends.join('+'), `needs --data: ${bench.needsData}`));
+      continue;
+    }
     if (bench.backendMode === 'pinned') {
       const need = bench.requires ?? [];
       const label = pinnedLabel(bench);

@@ -13,8 +13,9 @@ import { fp16 } from './benchmarks/fp16.js';
 import { epoch } from './benchmarks/epoch.js';
 import { peers } from './benchmarks/peers.js';
 import { composedStep } from './benchmarks/composed-step.js';
+import { quality } from './benchmarks/quality.js';
 
-export const registry: readonly Benchmark[] = [sparseGrad, csrInput, scaling, cpuVsWebgl, throughput, epoch, fp16, peers, composedStep];
+export const registry: readonly Benchmark[] = [sparseGrad, csrInput, scaling, cpuVsWebgl, throughput, epoch, fp16, peers, composedStep, quality];
 
 /** The benchmarks named in `only` (all when null), in registry order; unknown names are an error listing the valid ones. */
 export function selectBenchmarks(only: string[] | null, from: readonly Benchmark[] = registry): Benchmark[] {

@@ -8,6 +8,7 @@ import { fmtBytes, fmtMs, fmtPercent, fmtRate, fmtRatio, fmtSI } from './format.
 import type { BenchResults, CaseResult, RunResult } from './schema.js';
 import { curveSvg, speedupSvg } from './svg.js';
 import { dashboardHtml } from './dashboard.js';
+import { registry } from './registry.js';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
@@ -78,6 +79,9 @@ function comparisonTable(results: CaseResult[]): string[] {
 function runSection(run: RunResult): string[] {
   const lines = [`## ${run.benchmark} (${run.backend})`, '', run.description, ''];
   if (run.status === 'error') lines.push(`**Errors:** ${run.message}`, '');
+  // a benchmark may lay out its own report (the quality benchmark: one table of models × metrics)
+  const own = registry.find((b) => b.name === run.benchmark)?.report;
+  if (own) return [...lines, ...own(run), ''];
   const byComparison = new Map<string, CaseResult[]>();
   for (const r of run.results) {
     const list = byComparison.get(r.comparison) ?? [];

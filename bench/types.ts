@@ -5,6 +5,7 @@
  * a benchmark only says what to run.
  */
 import type { Tensor } from '../core/tensor.js';
+import type { RunResult } from './schema.js';
 
 /** `tiny`: seconds, for the test suite's smoke test; `quick`: CI; `full`: the seeds' sizes. */
 export type SizeMode = 'tiny' | 'quick' | 'full';
@@ -58,6 +59,8 @@ export interface BenchContext {
   size: SizeMode;
   /** Blocks until the work producing `t` is done (a no-op on the synchronous CPU backend). */
   sync(t: Tensor): void;
+  /** `--data`: a data directory for benchmarks that read real data (see Benchmark.needsData) */
+  data?: string;
 }
 
 export interface Side {
@@ -117,6 +120,10 @@ export interface Benchmark {
   cases(size: SizeMode, backend?: string): BenchCase[];
   comparisons: Comparison[];
   charts?: ChartSpec[];
+  /** set when the benchmark reads real data (`--data`): without it the run is skipped with this text */
+  needsData?: string;
+  /** Markdown replacing the per-comparison tables of the report (e.g. one quality table) */
+  report?(run: RunResult): string[];
 }
 
 /** Thrown by a setup to skip a case on purpose (recorded as skipped with the message, not a crash). */

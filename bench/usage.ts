@@ -8,6 +8,7 @@ export const BENCH: HelpSpec = {
     ['sparsegrad bench --quick', 'every benchmark at CI sizes on both backends (a few minutes); results in bench-out/'],
     ['sparsegrad bench --only sparse-grad,throughput --backend cpu', 'two benchmarks at the seeds\' sizes on the CPU'],
     ['sparsegrad bench --quick --compare bench-out/bench-results.json', 'run again and flag cases more than 10% slower than the earlier run'],
+    ['sparsegrad bench --only quality --data ml-100k/', 'model quality on real data: RMSE on the official u1–u5 folds, Recall/NDCG on held-out users'],
     ['sparsegrad bench --report bench-out/bench-results.json --out redrawn', 'run nothing: redraw the report, charts and index.html of an earlier run'],
   ],
   options: [
@@ -17,6 +18,7 @@ export const BENCH: HelpSpec = {
     { name: 'only', type: 'string', value: 'a,b', help: 'run only these benchmarks (see --list)' },
     { name: 'backend', type: 'string', choices: ['cpu', 'webgl', 'all'], default: 'all', help: 'an unavailable backend is reported as skipped' },
     { name: 'out', type: 'string', value: 'dir', default: 'bench-out', help: 'where bench-results.json, BENCHMARKS.md, charts/ and index.html go' },
+    { name: 'data', type: 'string', value: 'dir', help: 'a MovieLens directory for the benchmarks that read real data (quality; skipped without it)' },
     { name: 'budget', type: 'number', value: 'ms', help: "timed milliseconds per case (overrides the mode's budget)" },
     { name: 'gc', type: 'flag', help: 'a full garbage collection before every timed run (untimed)' },
     { name: 'compare', type: 'string', value: 'old.json', help: 'after running, print the change against an earlier run (flags > 10%)' },

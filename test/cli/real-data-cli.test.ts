@@ -7,10 +7,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { randomStream } from '../../core/random.js';
+import { writeMl100kFixture } from '../helpers/ml100k-fixture.js';
 
 const cli = resolve('dist/cli.js');
 const dir = mkdtempSync(join(tmpdir(), 'sg-realdata-'));
@@ -21,32 +21,7 @@ function run(...args: string[]) {
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
-/** 120 users × 80 items, ratings 1–5 from a rank-2 taste model plus noise, 80/20 into u1.base / u1.test. */
-function writeFixture(): void {
-  mkdirSync(data);
-  const r = randomStream('realdata-cli', 1);
-  const U = 120;
-  const I = 80;
-  const a = Array.from({ length: U * 2 }, () => r.normal());
-  const b = Array.from({ length: I * 2 }, () => r.normal());
-  const base: string[] = [];
-  const testLines: string[] = [];
-  for (let u = 0; u < U; u++) {
-    for (let i = 0; i < I; i++) {
-      if (r.next() > 0.45) continue;
-      const s = 3 + 0.9 * (a[2 * u] * b[2 * i] + a[2 * u + 1] * b[2 * i + 1]) + 0.3 * r.normal();
-      const rating = Math.max(1, Math.min(5, Math.round(s)));
-      // raw ids start at 1 and items are numbered from 101, so index ≠ id is exercised
-      (r.next() < 0.2 ? testLines : base).push(`${u + 1}\t${i + 101}\t${rating}\t${880000000 + u * 100 + i}`);
-    }
-  }
-  writeFileSync(join(data, 'u1.base'), `${base.join('\n')}\n`);
-  writeFileSync(join(data, 'u1.test'), `${testLines.join('\n')}\n`);
-  const flags = (i: number) => Array.from({ length: 19 }, (_, g) => (g === i % 19 ? 1 : 0)).join('|');
-  writeFileSync(join(data, 'u.item'), Array.from({ length: I }, (_, i) => `${i + 101}|Movie ${i + 101} (19${50 + (i % 50)})|01-Jan-1995||http://x|${flags(i)}`).join('\n') + '\n');
-}
-
-writeFixture();
+writeMl100kFixture(data);
 const mf = join(dir, 'mf.sgm');
 
 test('train --data u1.base --test u1.test: defaults, the best epoch kept in the file, the test RMSE', () => {
