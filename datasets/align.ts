@@ -23,7 +23,8 @@ export interface AlignedRatings {
   unknownItems: number;
 }
 
-interface WithIds extends InteractionData {
+/** A data set with its id maps (what a loader returns). */
+export interface WithIds extends InteractionData {
   userIds: IdMap;
   itemIds: IdMap;
 }

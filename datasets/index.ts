@@ -27,6 +27,7 @@ export {
   holdout, perUserHoldout, subset, toImplicit, binaryLabels, type HoldoutOptions, type PerUserHoldoutOptions,
 } from './splits.js';
 export { heldOutUsers, type FoldInOptions, type FoldInPart, type FoldInSplit } from './heldout.js';
+export { alignTo, alignRaw, type AlignedRatings, type WithIds } from './align.js';
 
 export type { IteratorState } from './iterators/state.js';
 export {
