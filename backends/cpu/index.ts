@@ -32,7 +32,7 @@ import { spmm } from './spmm.js';
 import { gatherConcatInto, segmentSumColumnsInto } from './gather-concat.js';
 import { denseGradInto, denseInto } from './dense.js';
 import { concatInto, sliceInto, transposeInto } from './layout.js';
-import { gatherRows, segmentSumInto } from './rows.js';
+import { gatherRows, segmentSum } from './rows.js';
 import { gatherDot } from './gather-dot.js';
 import { segmentSumScaled } from './segment-sum-scaled.js';
 import { logSumExpInto, softmaxInto } from './softmax.js';
@@ -221,14 +221,14 @@ export class CpuBackend implements Backend {
   segmentSumRows(values: TensorInfo, segmentIds: Int32Array, numSegments: number): DataId {
     const width = sizeOf(values.shape.slice(1));
     const out = this.scratch(computeType(values.dtype), numSegments * width) as FloatArray;
-    segmentSumInto(num(values), segmentIds, width, out);
+    segmentSum(this.arena, num(values), segmentIds, width, out);
     return this.out(out, values.dtype);
   }
 
   scatterAddRows(target: TensorInfo, rows: Int32Array, values: TensorInfo): void {
     const width = sizeOf(target.shape.slice(1));
     const t = mutable(target);
-    segmentSumInto(num(values), rows, width, t.arr);
+    segmentSum(this.arena, num(values), rows, width, t.arr);
     t.commit();
   }
 

@@ -13,7 +13,7 @@ import { gatherDot, gatherDotRows, wasm as gatherDotWasm } from '../../backends/
 import { segmentSumScaled, segmentSumScaledSegments, wasm as segmentSumWasm } from '../../backends/cpu/segment-sum-scaled.js';
 import { adamDense, adamSparse, adamSparseRows, wasm as adamWasm } from '../../backends/cpu/adam.js';
 import { spmm, spmmInto, wasm as spmmWasm } from '../../backends/cpu/spmm.js';
-import { gatherRows, gatherRowsInto, wasm as gatherRowsWasm } from '../../backends/cpu/rows.js';
+import { gatherRows, gatherRowsInto, segmentSum, segmentSumInto, wasm as gatherRowsWasm } from '../../backends/cpu/rows.js';
 import { uniqueSorted } from '../../core/unique.js';
 import { randomStream } from '../../core/random.js';
 
@@ -139,6 +139,25 @@ for (const width of [25, 8, 3, 1]) {
     const ref = new Int32Array(100 * width);
     gatherRowsInto(intTable, picked, width, ref);
     assert.equal(Array.from(out), Array.from(ref));
+  });
+
+  test(`segmentSum (width ${width}) adds exactly what the JavaScript loop adds, into zeros and into live rows`, () => {
+    const n = 3000, segments = 700;
+    const values = arenaF32(n * width, () => r.normal());
+    const seg = ids(n, segments); // many repeats
+    for (const start of [() => 0, () => r.normal()]) {
+      const out = arenaF32(segments * width, start);
+      const ref = Float32Array.from(out);
+      assert.ok(gatherRowsWasm.on(arena), 'the SIMD kernel is there');
+      segmentSum(arena, values, seg, width, out);
+      segmentSumInto(values, seg, width, ref);
+      assert.equal(Array.from(out), Array.from(ref), 'bit-exact float32 sums');
+    }
+    // float64 (gradient checks) and plain arrays take the loop, with the same result
+    const v64 = Float64Array.from(values), o64 = new Float64Array(segments * width), r64 = new Float64Array(segments * width);
+    segmentSum(arena, v64, seg, width, o64);
+    segmentSumInto(v64, seg, width, r64);
+    assert.equal(Array.from(o64), Array.from(r64));
   });
 
   test(`gatherDot and segmentSumScaled (width ${width}) equal the JavaScript kernels`, () => {
