@@ -158,6 +158,17 @@ export class Arena {
     : null;
   private readonly plainFree = new Map<number, ArrayBuffer[]>();
   private plainPooled = 0;
+  /**
+   * The scratch region: one arena block that kernel calls copy their small host inputs into
+   * (ids, touched rows, scales — a few KB each, a dozen per training step), taken by bumping
+   * `scratchTop` and given back by resetting it (scratch.ts). A block per input through
+   * `allocInArena` cost ~2 µs each (free-list search, WeakMap, finalization registry).
+   */
+  private scratchBlock: { offset: number; size: number; array: TypedArray } | null = null;
+  private scratchTop = 0;
+  /** the largest scratch demand seen while the region was too small: the next region's size */
+  private scratchWanted = 0;
+  private words: { buffer: ArrayBufferLike; f32: Float32Array; i32: Int32Array; f64: Float64Array } | null = null;
 
   constructor(memory: WebAssembly.Memory | null = sharedMemory()) {
     this.memory = memory;
@@ -228,6 +239,54 @@ export class Arena {
     if (!list) this.plainFree.set(bytes, (list = []));
     list.push(values.buffer as ArrayBuffer);
     this.plainPooled += bytes;
+  }
+
+  // ---- step-scoped scratch -------------------------------------------------------
+
+  /** The current scratch position: `scratchRelease(mark)` gives back everything taken after it. */
+  scratchMark(): number {
+    return this.scratchTop;
+  }
+
+  /**
+   * The arena offset of a copy of `values` in the scratch region (16-byte aligned), or -1 when
+   * the region has no room (the caller then takes an ordinary block). Valid until the mark
+   * taken before it is released.
+   */
+  scratchCopy(values: Int32Array | Float32Array | Float64Array): number {
+    const bytes = (values.byteLength + 15) & ~15;
+    const region = this.scratchBlock;
+    if (!region || this.scratchTop + bytes > region.size) {
+      this.scratchWanted = Math.max(this.scratchWanted, this.scratchTop + bytes);
+      return -1;
+    }
+    const at = region.offset + this.scratchTop;
+    this.scratchTop += bytes;
+    const w = this.wordViews();
+    if (values instanceof Int32Array) w.i32.set(values, at >> 2);
+    else if (values instanceof Float32Array) w.f32.set(values, at >> 2);
+    else w.f64.set(values, at >> 3);
+    return at;
+  }
+
+  /** Gives back the scratch taken since `mark`; when all of it is back, resizes a region found too small. */
+  scratchRelease(mark: number): void {
+    this.scratchTop = mark;
+    if (mark !== 0 || this.scratchWanted === 0 || !this.memory) return;
+    const size = Math.max(64 * 1024, 2 ** Math.ceil(Math.log2(this.scratchWanted)));
+    this.scratchWanted = 0;
+    if (this.scratchBlock) this.release(this.scratchBlock.array);
+    const array = this.allocInArena('float32', size / 4, false);
+    this.scratchBlock = array ? { offset: this.offset(array), size, array } : null;
+  }
+
+  /** Views of the whole memory, remade when it has grown (growing makes a new buffer object). */
+  private wordViews(): { f32: Float32Array; i32: Int32Array; f64: Float64Array } {
+    const buffer = this.memory!.buffer;
+    if (!this.words || this.words.buffer !== buffer) {
+      this.words = { buffer, f32: new Float32Array(buffer), i32: new Int32Array(buffer), f64: new Float64Array(buffer) };
+    }
+    return this.words;
   }
 
   /** Bytes the arena has taken from the system (it never shrinks), 0 without one. */

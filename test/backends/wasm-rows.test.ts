@@ -8,6 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as sg from '../../index.js';
 import { Arena, FreeList } from '../../backends/cpu/memory.js';
+import { ArenaArgs } from '../../backends/cpu/wasm/modules.js';
 import type { CpuBackend } from '../../backends/cpu/index.js';
 import { gatherDot, gatherDotRows, wasm as gatherDotWasm } from '../../backends/cpu/gather-dot.js';
 import { segmentSumScaled, segmentSumScaledSegments, wasm as segmentSumWasm } from '../../backends/cpu/segment-sum-scaled.js';
@@ -65,6 +66,36 @@ test('arena blocks are recycled zeroed, and live blocks never overlap', () => {
   const spans = live.map((x) => [arena.offset(x), arena.offset(x) + x.byteLength]).sort((p, q) => p[0] - q[0]);
   for (let i = 1; i < spans.length; i++) assert.ok(spans[i][0] >= spans[i - 1][1], 'blocks overlap');
   for (const x of live) arena.release(x);
+});
+
+test('scratch region: kernel inputs are copied into one reused block, sized after the demand it saw', () => {
+  const a = new Arena();
+  const ids = Int32Array.from({ length: 3000 }, (_, i) => i * 7);
+  const scales = Float32Array.from({ length: 100 }, (_, i) => i / 3);
+  // no region yet: the copy is refused (the caller takes a block of its own), the demand noted
+  assert.is(a.scratchCopy(ids), -1);
+  a.scratchRelease(0);
+  // now there is one, big enough; copies are exact and 16-byte aligned, nested marks stack
+  const m0 = a.scratchMark();
+  const at1 = a.scratchCopy(ids);
+  const m1 = a.scratchMark();
+  const at2 = a.scratchCopy(scales);
+  const at3 = a.scratchCopy(Float64Array.from([1.5, -2]));
+  assert.ok(at1 >= 0 && at2 >= 0 && at3 >= 0 && at1 % 16 === 0 && at2 % 16 === 0 && at3 % 16 === 0);
+  assert.equal(Array.from(new Int32Array(a.memory!.buffer, at1, 3000)), Array.from(ids));
+  assert.equal(Array.from(new Float32Array(a.memory!.buffer, at2, 100)), Array.from(scales));
+  assert.equal(Array.from(new Float64Array(a.memory!.buffer, at3, 2)), [1.5, -2]);
+  a.scratchRelease(m1);
+  assert.is(a.scratchCopy(scales), at2, 'released scratch is reused');
+  a.scratchRelease(m0);
+  assert.is(a.scratchMark(), 0);
+  // ArenaArgs goes through it and gives it back, and never overlaps a live tensor's block
+  const args = new ArenaArgs(a);
+  const at = args.input(ids);
+  const live = a.alloc('float32', 1 << 16) as Float32Array;
+  assert.ok(at + ids.byteLength <= a.offset(live) || a.offset(live) + live.byteLength <= at);
+  args.release();
+  assert.is(a.scratchMark(), 0);
 });
 
 test('FreeList: best fit, split, merge with both neighbours and with the top', () => {

@@ -77,18 +77,26 @@ export class ArenaKernel<F extends string> {
   }
 }
 
-/** Arena offsets for a call's small host inputs: copies in scratch blocks, released after the call. */
+/**
+ * Arena offsets for a call's small host inputs: copies in the arena's scratch region (or, when
+ * it has no room yet, in blocks of their own), all given back by `release()` after the call.
+ */
 export class ArenaArgs {
   private readonly scratch: TypedArray[] = [];
+  private readonly mark: number;
 
-  constructor(private readonly arena: Arena) {}
+  constructor(private readonly arena: Arena) {
+    this.mark = arena.scratchMark();
+  }
 
   /** The offset of `a`: in place when it is an arena array, else of a copy in the arena. */
   input(a: Int32Array | Float32Array | Float64Array): number {
     const at = this.arena.offset(a);
     if (at >= 0) return at;
+    const inScratch = this.arena.scratchCopy(a);
+    if (inScratch >= 0) return inScratch;
     const dtype = a instanceof Int32Array ? 'int32' : a instanceof Float64Array ? 'float64' : 'float32';
-    const copy = this.arena.allocInArena(dtype, a.length) as Int32Array | Float32Array | Float64Array | null;
+    const copy = this.arena.allocInArena(dtype, a.length, false) as Int32Array | Float32Array | Float64Array | null;
     if (!copy) throw new Error('cpu: the WebAssembly arena is full'); // 4 GiB of live tensors
     copy.set(a);
     this.scratch.push(copy);
@@ -105,5 +113,6 @@ export class ArenaArgs {
 
   release(): void {
     for (const s of this.scratch) this.arena.release(s);
+    this.arena.scratchRelease(this.mark);
   }
 }
