@@ -124,6 +124,13 @@ function classSize(bytes: number): number {
   return Math.ceil(bytes / step) * step;
 }
 
+/** Released arrays kept for reuse as they are (see Arena.recent): up to this size each … */
+const RECENT_MAX_BYTES = 4 << 20;
+/** … this many of one type and length … */
+const RECENT_PER_SHAPE = 8;
+/** … and this many bytes in all. */
+const RECENT_CAP_BYTES = 64 << 20;
+
 const arenaEnabled = !(typeof process !== 'undefined' && process.env?.SPARSEGRAD_ARENA === '0');
 
 /** A shared WebAssembly memory of `initial` pages that may grow to 4 GiB, or null where none can be made. */
@@ -165,6 +172,14 @@ export class Arena {
    * `allocInArena` cost ~2 µs each (free-list search, WeakMap, finalization registry).
    */
   private scratchBlock: { offset: number; size: number; array: TypedArray } | null = null;
+  /**
+   * Arrays given back recently, by type and length, handed out again as they are: a training
+   * step frees and asks for the same shapes every time, and reusing the array object skips
+   * the free-list search, a new view, the WeakMap entry and the finalization registration.
+   * Bounded (RECENT_*); emptied into the free list before the arena would grow.
+   */
+  private readonly recent = new Map<Ctor, Map<number, TypedArray[]>>();
+  private recentBytes = 0;
   private scratchTop = 0;
   /** the largest scratch demand seen while the region was too small: the next region's size */
   private scratchWanted = 0;
@@ -205,6 +220,12 @@ export class Arena {
   allocInArena(dtype: DType, size: number, zeroed = true): TypedArray | null {
     if (!this.memory) return null;
     const ctor = ctorOf(dtype);
+    const again = this.recent.get(ctor)?.get(size)?.pop();
+    if (again) {
+      this.recentBytes -= this.blocks.get(again)!.size;
+      if (zeroed) again.fill(0);
+      return again;
+    }
     const blockSize = classSize(Math.max(16, size * ctor.BYTES_PER_ELEMENT));
     const block = this.block(blockSize);
     if (!block) return null;
@@ -218,7 +239,7 @@ export class Arena {
 
   /** A copy of `values` in this memory. */
   copy(values: TypedArray, dtype: DType): TypedArray {
-    const out = this.alloc(dtype, values.length);
+    const out = this.alloc(dtype, values.length, false); // every element is written
     out.set(values as never);
     return out;
   }
@@ -226,6 +247,18 @@ export class Arena {
   /** `values` is no longer used by anyone: keep its memory for the next array of its size. */
   release(values: TypedArray): void {
     const block = this.blocks.get(values);
+    if (block && block.size <= RECENT_MAX_BYTES && this.recentBytes + block.size <= RECENT_CAP_BYTES) {
+      const ctor = values.constructor as Ctor;
+      let byLength = this.recent.get(ctor);
+      if (!byLength) this.recent.set(ctor, (byLength = new Map()));
+      let bin = byLength.get(values.length);
+      if (!bin) byLength.set(values.length, (bin = []));
+      if (bin.length < RECENT_PER_SHAPE) {
+        bin.push(values);
+        this.recentBytes += block.size;
+        return;
+      }
+    }
     if (block) {
       this.blocks.delete(values);
       this.collected?.unregister(values);
@@ -299,10 +332,32 @@ export class Arena {
     return this.bytes + this.plainPooled;
   }
 
+  /** Gives every recently released array's block back to the free list. */
+  private flushRecent(): void {
+    for (const byLength of this.recent.values()) {
+      for (const bin of byLength.values()) {
+        for (const values of bin) {
+          const block = this.blocks.get(values)!;
+          this.blocks.delete(values);
+          this.collected?.unregister(values);
+          this.free.give(block.offset, block.size);
+        }
+      }
+    }
+    this.recent.clear();
+    this.recentBytes = 0;
+  }
+
   /** A block of the arena (recycled: it may hold old data), or null when the arena is full. */
   private block(size: number): { offset: number; recycled: boolean } | null {
     const memory = this.memory!;
-    const offset = this.free.take(size);
+    let offset = this.free.take(size);
+    if (offset + size > memory.buffer.byteLength && this.recentBytes > 0) {
+      // before growing, let the blocks kept for reuse merge back into the free list
+      this.free.give(offset, size);
+      this.flushRecent();
+      offset = this.free.take(size);
+    }
     const end = offset + size;
     const have = memory.buffer.byteLength;
     if (end > have) {

@@ -98,6 +98,27 @@ test('scratch region: kernel inputs are copied into one reused block, sized afte
   assert.is(a.scratchMark(), 0);
 });
 
+test('released arrays are handed out again as they are (same type and length), and merge back before the arena grows', () => {
+  const a = new Arena();
+  const x = a.alloc('float32', 50000) as Float32Array;
+  x.fill(3);
+  a.release(x);
+  const y = a.alloc('float32', 50000) as Float32Array;
+  assert.ok(y === x, 'the same array object again');
+  assert.ok(y.every((v) => v === 0), 'zeroed when asked');
+  a.release(y);
+  const z = a.alloc('int32', 50000);
+  assert.ok(z instanceof Int32Array && (z as unknown) !== x, 'another type gets its own array');
+  a.release(z);
+  // a dozen 1 MB arrays released, then one 12 MB array: served by merging them, not by growing
+  const parts = Array.from({ length: 12 }, () => a.alloc('float32', 1 << 18));
+  const size = a.bytes;
+  for (const p of parts) a.release(p);
+  const big = a.alloc('float32', 3 << 20);
+  assert.ok(a.offset(big) >= 0);
+  assert.is(a.bytes, size, 'the arena did not grow');
+});
+
 test('FreeList: best fit, split, merge with both neighbours and with the top', () => {
   const f = new FreeList();
   const [a, b, c, d] = [100, 200, 300, 400].map((n) => f.take(n));
