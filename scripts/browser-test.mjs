@@ -20,13 +20,18 @@ export async function buildBrowserBundle(outfile = join(mkdtempSync(join(tmpdir(
 
 export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
+/** Chromium flags for WebGPU on SwiftShader in a headless browser with no GPU. */
+export const WEBGPU_ARGS = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-webgpu-adapter=swiftshader'];
+
 /**
  * Serves `bundlePath` (as /sparsegrad.js) and a page running `pageScript`, opens it in headless
  * Chromium, and resolves with what the page POSTs to /result (any JSON). The page calls
  * `report(value)`; uncaught errors are reported as {error}. Chromium is killed after
- * `timeoutMs` (a hang fails instead of blocking CI).
+ * `timeoutMs` (a hang fails instead of blocking CI). `chromiumArgs` are added to Chromium's
+ * (the WebGPU run: WEBGPU_ARGS); `isolated` serves the page cross-origin isolated
+ * (COOP/COEP headers), which gives it SharedArrayBuffer — and the webgpu backend its worker.
  */
-export async function runInChromium({ bundlePath, pageScript, timeoutMs = 60000 }) {
+export async function runInChromium({ bundlePath, pageScript, timeoutMs = 60000, chromiumArgs = [], isolated = false }) {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`browser test: ${CHROMIUM} not found; install Debian's chromium ('apt-get install -y chromium', or scripts/setup.sh --browser)`);
   }
@@ -52,11 +57,12 @@ export async function runInChromium({ bundlePath, pageScript, timeoutMs = 60000 
       });
       return;
     }
+    const isolation = isolated ? { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' } : {};
     if (req.url === '/sparsegrad.js') {
-      res.writeHead(200, { 'content-type': 'text/javascript' });
+      res.writeHead(200, { 'content-type': 'text/javascript', ...isolation });
       res.end(bundle);
     } else if (req.url === '/' || req.url === '/index.html') {
-      res.writeHead(200, { 'content-type': 'text/html' });
+      res.writeHead(200, { 'content-type': 'text/html', ...isolation });
       res.end(page);
     } else {
       res.writeHead(404);
@@ -67,7 +73,7 @@ export async function runInChromium({ bundlePath, pageScript, timeoutMs = 60000 
   const url = `http://127.0.0.1:${server.address().port}/`;
   const profile = mkdtempSync(join(tmpdir(), 'sg-chromium-'));
   const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-    '--disable-sync', '--no-first-run', '--disable-extensions', '--mute-audio', `--user-data-dir=${profile}`, url];
+    '--disable-sync', '--no-first-run', '--disable-extensions', '--mute-audio', `--user-data-dir=${profile}`, ...chromiumArgs, url];
   // its own process group, so the renderer and GPU processes go with it
   const chrome = spawn(CHROMIUM, args, { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
