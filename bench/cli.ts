@@ -1,5 +1,5 @@
 /**
- * `sparsegrad bench [--quick|--full|--tiny] [--only name[,name]] [--backend cpu|webgl|all]
+ * `sparsegrad bench [--quick|--full|--tiny] [--only name[,name]] [--backend cpu|webgl|webgpu|all]
  *                   [--out dir] [--compare old.json [--against new.json]] …`
  * Exit codes: 0 ok (whatever the timings), 1 a benchmark crashed, 2 usage error or unreadable
  * file, 3 regressions found with --fail-on-regression.
@@ -76,9 +76,9 @@ export function parseBenchArgs(argv: string[]): Args {
       case '--only': a.only = [...(a.only ?? []), ...take().split(',').map((s) => s.trim()).filter(Boolean)]; break;
       case '--backend': {
         const b = take();
-        if (b === 'all') a.backends = ['cpu', 'webgl'];
-        else if (b === 'cpu' || b === 'webgl') a.backends = [b];
-        else throw new UsageError(`bench: --backend must be cpu, webgl or all, got '${b}'`);
+        if (b === 'all') a.backends = ['cpu', 'webgl', 'webgpu'];
+        else if (b === 'cpu' || b === 'webgl' || b === 'webgpu') a.backends = [b];
+        else throw new UsageError(`bench: --backend must be cpu, webgl, webgpu or all, got '${b}'`);
         break;
       }
       case '--out': a.out = take(); break;

@@ -248,7 +248,15 @@ function progressLine(bench: string, backend: string, r: CaseResult): string {
 
 /** How a pinned benchmark's runs are named: its backends joined with '+'. */
 function pinnedLabel(bench: Benchmark): string {
-  return (bench.requires ?? []).join('+') || 'pinned';
+  return [...(bench.requires ?? []), ...(bench.optional ?? [])].join('+') || 'pinned';
+}
+
+/** `bench` without the sides on `down` backends (comparisons left with no side are dropped). */
+function withoutBackends(bench: Benchmark, down: string[]): Benchmark {
+  const comparisons = bench.comparisons
+    .map((c) => ({ ...c, sides: c.sides.filter((s) => !s.backend || !down.includes(s.backend)) }))
+    .filter((c) => c.sides.length > 0);
+  return { ...bench, optional: (bench.optional ?? []).filter((b) => !down.includes(b)), comparisons };
 }
 
 /** Whether each backend can be set: null when it can, else the reason. Leaves `restore` active. */
@@ -297,8 +305,16 @@ export async function runBenchmarks(benches: Benchmark[], backends: string[], av
       } else if (down.length > 0) {
         runs.push(skipped(bench, label, down.map((b) => `${b} unavailable: ${availability.get(b) ?? 'not probed'}`).join('; ')));
       } else {
-        opts.log?.(`== ${bench.name} (${label}) ==`);
-        runs.push(await runBenchmark(bench, need[0] ?? 'cpu', opts));
+        // optional backends: probed here (whatever --backend selected); their sides run if they can be set
+        const optional = bench.optional ?? [];
+        const probed = await probeBackends(optional.filter((b) => !availability.has(b)), opts.control);
+        const why = (b: string) => availability.get(b) ?? probed.get(b) ?? null;
+        const off = optional.filter((b) => why(b) !== null);
+        const b = off.length ? withoutBackends(bench, off) : bench;
+        opts.log?.(`== ${bench.name} (${pinnedLabel(b)}) ==`);
+        const run = await runBenchmark(b, need[0] ?? 'cpu', opts);
+        if (off.length && run.status === 'ok') run.message = off.map((x) => `${x} unavailable, its sides left out: ${why(x)}`).join('; ');
+        runs.push(run);
       }
       continue;
     }

@@ -7,7 +7,7 @@ import type { Benchmark } from './types.js';
 import { sparseGrad } from './benchmarks/sparse-grad.js';
 import { csrInput } from './benchmarks/csr-input.js';
 import { scaling } from './benchmarks/scaling.js';
-import { cpuVsWebgl } from './benchmarks/cpu-vs-webgl.js';
+import { backends } from './benchmarks/backends.js';
 import { throughput } from './benchmarks/throughput.js';
 import { fp16 } from './benchmarks/fp16.js';
 import { epoch } from './benchmarks/epoch.js';
@@ -15,7 +15,7 @@ import { peers } from './benchmarks/peers.js';
 import { composedStep } from './benchmarks/composed-step.js';
 import { quality } from './benchmarks/quality.js';
 
-export const registry: readonly Benchmark[] = [sparseGrad, csrInput, scaling, cpuVsWebgl, throughput, epoch, fp16, peers, composedStep, quality];
+export const registry: readonly Benchmark[] = [sparseGrad, csrInput, scaling, backends, throughput, epoch, fp16, peers, composedStep, quality];
 
 /** The benchmarks named in `only` (all when null), in registry order; unknown names are an error listing the valid ones. */
 export function selectBenchmarks(only: string[] | null, from: readonly Benchmark[] = registry): Benchmark[] {

@@ -116,6 +116,11 @@ export interface Benchmark {
    */
   backendMode?: 'each' | 'pinned';
   requires?: string[];
+  /**
+   * 'pinned' only: backends whose sides run when they can be set and are dropped (the run's
+   * message says why) when they cannot — the backend comparison's webgl and webgpu.
+   */
+  optional?: string[];
   /** The cases for a size mode; `backend` lets a slow backend get smaller quick cases (CI time). */
   cases(size: SizeMode, backend?: string): BenchCase[];
   comparisons: Comparison[];

@@ -16,7 +16,7 @@ export const BENCH: HelpSpec = {
     { name: 'full', type: 'flag', help: "the seeds' sizes (the default; tens of minutes)" },
     { name: 'tiny', type: 'flag', help: 'seconds, for smoke tests' },
     { name: 'only', type: 'string', value: 'a,b', help: 'run only these benchmarks (see --list)' },
-    { name: 'backend', type: 'string', choices: ['cpu', 'webgl', 'all'], default: 'all', help: 'an unavailable backend is reported as skipped' },
+    { name: 'backend', type: 'string', choices: ['cpu', 'webgl', 'webgpu', 'all'], default: 'all', help: 'an unavailable backend is reported as skipped' },
     { name: 'out', type: 'string', value: 'dir', default: 'bench-out', help: 'where bench-results.json, BENCHMARKS.md, charts/ and index.html go' },
     { name: 'data', type: 'string', value: 'dir', help: 'a MovieLens directory for the benchmarks that read real data (quality; skipped without it)' },
     { name: 'budget', type: 'number', value: 'ms', help: "timed milliseconds per case (overrides the mode's budget)" },

@@ -31,6 +31,12 @@ export class Gpu {
   private readFormats = new Map<TexFormat, ReadFormat>();
   /** draw calls issued (for benchmarks and tests) */
   draws = 0;
+  /** LINE primitives drawn by row-sparse draws (one per run of touched rows), host → GPU uploads and GPU → host reads, with bytes */
+  lines = 0;
+  uploads = 0;
+  uploadBytes = 0;
+  readbacks = 0;
+  readbackBytes = 0;
 
   constructor(readonly ctx: GLContext) {
     const gl = ctx.gl;
@@ -110,6 +116,7 @@ export class Gpu {
     if (opts.lineVertices !== undefined) {
       gl.viewport(0, 0, target.width, target.height);
       if (opts.lineVertices > 0) gl.drawArrays(gl.LINES, 0, opts.lineVertices);
+      this.lines += opts.lineVertices / 2;
     } else {
       // only the texture rows holding the `size` outputs
       const rows = Math.ceil(size / target.width);
@@ -132,6 +139,8 @@ export class Gpu {
   upload(tex: Tex, values: Float32Array | Uint16Array): void {
     this.assertAlive('upload');
     upload(this.gl, tex, values);
+    this.uploads++;
+    this.uploadBytes += values.byteLength;
   }
 
   /** A scratch R32F texture holding `values` (ids, offsets, per-row constants). */
@@ -163,6 +172,8 @@ export class Gpu {
     const gl = this.gl;
     this.attach(tex);
     const out = readAttached(gl, tex, size, this.readFormat(tex));
+    this.readbacks++;
+    this.readbackBytes += out.byteLength;
     const err = gl.getError();
     this.assertAlive('read');
     if (err !== gl.NO_ERROR) throw new Error(`webgl read: readPixels of a ${tex.width}×${tex.height} ${tex.format} texture failed with GL error ${err}`);

@@ -304,9 +304,14 @@ export class WebGLBackend implements Backend {
     return describeContext(this.ctx);
   }
 
-  /** Counters for benchmarks and tests: draw calls, cached programs, pooled textures. */
-  stats(): { draws: number; programs: number; pooledTextures: number; pooledBytes: number; allocatedTextures: number } {
-    return { draws: this.gpu.draws, programs: this.gpu.programs.size, ...this.gpu.pool.stats() };
+  /** Counters for benchmarks and tests: draw calls (and the LINEs of row-sparse ones), uploads and read-backs with their bytes, cached programs, pooled textures. */
+  stats(): { draws: number; lines: number; uploads: number; uploadBytes: number; readbacks: number; readbackBytes: number;
+    programs: number; pooledTextures: number; pooledBytes: number; allocatedTextures: number } {
+    const g = this.gpu;
+    return {
+      draws: g.draws, lines: g.lines, uploads: g.uploads, uploadBytes: g.uploadBytes, readbacks: g.readbacks, readbackBytes: g.readbackBytes,
+      programs: g.programs.size, ...g.pool.stats(),
+    };
   }
 
   destroy(): void {

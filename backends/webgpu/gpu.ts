@@ -67,7 +67,18 @@ export class Gpu {
   pooledBytes = 0;
   allocatedBuffers = 0;
 
-  constructor(readonly host: Host, readonly maxBufferBytes: number) {}
+  /**
+   * Whether kernels with a barrier-free variant (one invocation per output: reductions, the
+   * softmax family, the multinomial rows, matmul) use it. True on a software adapter
+   * (SwiftShader), where a workgroup barrier is a context switch between the workgroup's
+   * invocations: measured there, the barrier-free reductions are 20–50× faster. Tests flip it
+   * to check both variants.
+   */
+  barrierFree: boolean;
+
+  constructor(readonly host: Host, readonly maxBufferBytes: number) {
+    this.barrierFree = host.report.software;
+  }
 
   // ---- kernels -----------------------------------------------------------------------------
 

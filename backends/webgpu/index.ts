@@ -36,6 +36,9 @@ import * as ew from './elementwise.js';
 import * as lay from './layout.js';
 import { reduce } from './reduce.js';
 import { matmul, type MatmulVariant } from './matmul.js';
+
+/** 'tiled' (workgroup memory, for GPUs) or 'direct' (no barriers: software adapters; gpu.ts `barrierFree`). */
+const matmulVariant = (gpu: Gpu): MatmulVariant => (gpu.barrierFree ? 'direct' : 'tiled');
 import { CsrUploads, spmm } from './spmm.js';
 import * as rows from './rows.js';
 import { softmaxFamily } from './softmax.js';
@@ -73,15 +76,8 @@ export class WebGPUBackend implements Backend {
   private numBuffers = 0;
   private numBytes = 0;
 
-  /**
-   * Which matmul kernel runs: 'tiled' (workgroup memory, for GPUs) or 'direct' (no barriers,
-   * for software adapters, where it is several times faster). Chosen from the adapter.
-   */
-  matmulVariant: MatmulVariant;
-
   constructor(private platform: PlatformReport, private adapter: AdapterReport, readonly gpu: Gpu) {
     this.uploads = new CsrUploads(gpu, `webgpu#${backendCount++}`);
-    this.matmulVariant = adapter.software ? 'direct' : 'tiled';
     live.push(this);
   }
 
@@ -214,13 +210,13 @@ export class WebGPUBackend implements Backend {
     const M = transposeA ? a.shape[1] : a.shape[0];
     const N = transposeB ? b.shape[0] : b.shape[1];
     const outDtype: DType = a.dtype === b.dtype ? a.dtype : 'float32';
-    return this.wrap(matmul(this.gpu, this.t(a), this.t(b), transposeA, transposeB, outDtype, this.matmulVariant), M * N, outDtype);
+    return this.wrap(matmul(this.gpu, this.t(a), this.t(b), transposeA, transposeB, outDtype, matmulVariant(this.gpu)), M * N, outDtype);
   }
 
   dense(x: TensorInfo, w: TensorInfo, bias: TensorInfo | null, activation: Activation): DataId {
     const [M] = x.shape;
     const N = w.shape[1];
-    return this.wrap(matmul(this.gpu, this.t(x), this.t(w), false, false, x.dtype, this.matmulVariant, bias ? this.t(bias) : null, activation), M * N, x.dtype);
+    return this.wrap(matmul(this.gpu, this.t(x), this.t(w), false, false, x.dtype, matmulVariant(this.gpu), bias ? this.t(bias) : null, activation), M * N, x.dtype);
   }
 
   denseGrad(y: TensorInfo, dy: TensorInfo, activation: Activation, biasGrad: boolean): { dz: DataId; dBias: DataId | null } {

@@ -6,7 +6,8 @@
  *   ls_u = log Σ_i exp(z_ui − m_u);   ∂loss/∂z_u = (dy/B)((Σ_i x_ui) exp(z_u − m_u − ls_u) − x_u)
  *
  * Forward, two dispatches: a workgroup per row finds m_u and ls_u (two tree reductions, as
- * softmax.ts) and the row's term of the loss from its CSR entries; one more workgroup sums
+ * softmax.ts; one invocation per row on a software adapter) and the row's term of the loss
+ * from its CSR entries; one more workgroup sums
  * the B terms. Backward, two dispatches: every element's softmax part, then −(dy/B)·x at the
  * CSR entries (a row's column ids are unique, so no two invocations write one element).
  * The upstream gradient dy stays on the GPU: nothing is read back.
@@ -28,17 +29,18 @@ export function multinomialNLL(gpu: Gpu, uploads: CsrUploads, z: GTensor, x: CSR
   const terms = gpu.alloc(Math.max(4, 4 * B));
   const loss = gpu.alloc(4);
   const up = uploads.get(x);
-  const rows = gpu.kernel(`multinomialRows:${z.dtype}`, () => ({
-    fields: FIELDS,
-    code: `${input(0, 'z', z.dtype)}
-${binding(1, 'ptr', 'int32')}
-${binding(2, 'idx', 'int32')}
-${binding(3, 'val', 'float32')}
-${binding(4, 'stats', 'float32', true)}
-${binding(5, 'terms', 'float32', true)}
-${paramsDecl(FIELDS, 6)}
-${ACCURATE_MATH}
-var<workgroup> part: array<f32, ${THREADS}>;
+  // the row's max and Σ exp: a workgroup's tree reductions on a GPU, one invocation's loops on a software adapter
+  const perThread = gpu.barrierFree;
+  const rowStats = perThread ? `${MAIN_1D}
+  if (i >= params.B) { return; }
+  let item = i;
+  let base = item * params.N;
+  var m = -f32_inf();
+  for (var c = 0u; c < params.N; c++) { m = max(m, ld_z(base + c)); }
+  var s = 0.0;
+  for (var c = 0u; c < params.N; c++) { s += exp(ld_z(base + c) - m); }
+  let sum = s;
+  {` : `var<workgroup> part: array<f32, ${THREADS}>;
 ${mainPerGroup(THREADS)}
   if (item >= params.B) { return; }
   let base = item * params.N;
@@ -52,16 +54,28 @@ ${mainPerGroup(THREADS)}
   }
   let m = part[0];
   workgroupBarrier();
-  var sum = 0.0;
-  for (var c = lid; c < params.N; c += ${THREADS}u) { sum += exp(ld_z(base + c) - m); }
-  part[lid] = sum;
+  var s = 0.0;
+  for (var c = lid; c < params.N; c += ${THREADS}u) { s += exp(ld_z(base + c) - m); }
+  part[lid] = s;
   workgroupBarrier();
   for (var half = ${THREADS / 2}u; half > 0u; half = half / 2u) {
     if (lid < half) { part[lid] = part[lid] + part[lid + half]; }
     workgroupBarrier();
   }
-  if (lid == 0u) {
-    let ls = ln_(part[0]);
+  let sum = part[0];
+  if (lid == 0u) {`;
+  const rows = gpu.kernel(`multinomialRows:${z.dtype}:${perThread ? 'thread' : 'group'}`, () => ({
+    fields: FIELDS,
+    code: `${input(0, 'z', z.dtype)}
+${binding(1, 'ptr', 'int32')}
+${binding(2, 'idx', 'int32')}
+${binding(3, 'val', 'float32')}
+${binding(4, 'stats', 'float32', true)}
+${binding(5, 'terms', 'float32', true)}
+${paramsDecl(FIELDS, 6)}
+${ACCURATE_MATH}
+${rowStats}
+    let ls = ln_(sum);
     stats[2u * item] = m;
     stats[2u * item + 1u] = ls;
     var xs = 0.0;
@@ -74,7 +88,7 @@ ${mainPerGroup(THREADS)}
   }
 }`,
   }));
-  gpu.dispatch(rows, [z.buf, up.indptr, up.indices, up.values, stats, terms], { B, N }, grid(B));
+  gpu.dispatch(rows, [z.buf, up.indptr, up.indices, up.values, stats, terms], { B, N }, grid(perThread ? Math.ceil(B / WG) : B));
   const total = gpu.kernel('multinomialTotal', () => ({
     fields: FIELDS,
     code: `${binding(0, 'terms', 'float32')}

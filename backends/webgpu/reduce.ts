@@ -5,8 +5,8 @@
  * and its R reduced elements are reached through the reduced axes' strides — or, when the
  * reduced axes are the trailing ones (a row sum, a full sum), simply at o·R + r.
  *
- * Short reductions (R ≤ 64) take one invocation per output. Long ones take a workgroup of
- * 256 per output: each thread sums a strided share, then the workgroup halves its partial
+ * Short reductions (R ≤ 64), and every reduction on a software adapter (gpu.ts `barrierFree`),
+ * take one invocation per output. Long ones on a GPU take a workgroup of 256 per output: each thread sums a strided share, then the workgroup halves its partial
  * results in shared memory (a tree, log2(256) = 8 barrier steps). Sums are float32, so they
  * differ from the CPU's float64 sums by float32 rounding. max/min propagate NaN.
  */
@@ -75,7 +75,7 @@ export function reduce(gpu: Gpu, op: ReduceOp, x: GTensor, axes: readonly number
   const od = computeDType(x.dtype);
   const strides = stridesOf(x.shape);
   const trailing = axes.every((a, i) => a === x.shape.length - axes.length + i);
-  const short = R <= SHORT;
+  const short = R <= SHORT || gpu.barrierFree;
   const { init, combine } = COMBINE[op];
   const k = gpu.kernel(`reduce:${op}:${x.dtype}:${trailing ? 'tail' : 'strided'}:${short ? 'thread' : 'group'}`, () => ({
     fields: FIELDS,
@@ -88,8 +88,15 @@ fn combine(a: f32, b: f32) -> f32 { return ${combine}; }
 ${short ? `${MAIN_1D}
   if (i >= params.n) { return; }
   let b0 = base(i);
-  var acc = ${init};
-  for (var r = 0u; r < params.R; r++) { acc = combine(acc, ld_x(b0 + offset(r))); }
+${op === 'sum' ? `  // one invocation adds all R values: two levels (blocks of 256) keep float32's error small
+  var acc = 0.0;
+  var block = 0.0;
+  for (var r = 0u; r < params.R; r++) {
+    block += ld_x(b0 + offset(r));
+    if ((r & 255u) == 255u) { acc += block; block = 0.0; }
+  }
+  acc += block;` : `  var acc = ${init};
+  for (var r = 0u; r < params.R; r++) { acc = combine(acc, ld_x(b0 + offset(r))); }`}
   ${store('out', od, 'i', 'acc')}
 }` : `var<workgroup> part: array<f32, ${THREADS}>;
 ${mainPerGroup(THREADS)}

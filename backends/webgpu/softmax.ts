@@ -1,7 +1,7 @@
 /**
  * softmax, logSoftmax and logSumExp over the last axis, with the row's max subtracted so
- * exp never overflows. A row of up to 64 values takes one invocation; a longer one (a
- * Mult-VAE output row over every item) takes a workgroup of 256 that finds the max and
+ * exp never overflows. A row of up to 64 values (any row on a software adapter) takes one
+ * invocation; a longer one (a Mult-VAE output row over every item) takes a workgroup of 256 that finds the max and
  * the sum of exponentials with two tree reductions in shared memory, then writes the row.
  */
 import type { Gpu, GpuBuffer } from './gpu.js';
@@ -32,7 +32,7 @@ export function softmaxFamily(gpu: Gpu, kind: SoftmaxKind, x: GTensor): GpuBuffe
   const n = kind === 'logSumExp' ? rows : x.size;
   const out = outputBuffer(gpu, n, x.dtype);
   if (rows === 0 || cols === 0) return finishOutput(gpu, out, n, x.dtype);
-  const short = cols <= SHORT;
+  const short = cols <= SHORT || gpu.barrierFree;
   // logSumExp of a row that is all −inf is −inf (not NaN from −inf − −inf)
   const lse = 'select(m + ln_(s), -f32_inf(), m == -f32_inf())';
   const k = gpu.kernel(`${kind}:${x.dtype}:${short ? 'thread' : 'group'}`, () => ({

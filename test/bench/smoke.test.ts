@@ -45,8 +45,8 @@ test('bench --tiny runs every benchmark and writes JSON, Markdown and SVG', asyn
 
 
 
-test('the cpu-vs-webgl workloads run on the CPU side alone (so they are exercised without a GL context)', async () => {
-  const { cpuVsWebgl } = await import('../../bench/benchmarks/cpu-vs-webgl.js');
+test('the backends workloads run on the CPU side alone (so they are exercised without a GL context or a GPU)', async () => {
+  const { backends: cpuVsWebgl } = await import('../../bench/benchmarks/backends.js');
   const { runCase } = await import('../../bench/harness.js');
   const cmp = cpuVsWebgl.comparisons[0];
   const cpuOnly = { ...cmp, sides: cmp.sides.filter((s) => s.backend === 'cpu') };

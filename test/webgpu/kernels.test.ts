@@ -1,8 +1,8 @@
 /**
  * Every webgpu kernel against the cpu backend on awkward sizes (0, 1, not multiples of the
  * workgroup or tile, a 1-D job past 65,535 workgroups): elementwise with every broadcast
- * kind, where/cast/axpy, reductions over any axes, matmul with all transpose flags and the
- * dense epilogue, spmm, transpose/slice/concat, gathers, segment sums, scatter-add, the MF
+ * kind, where/copy/cast, reductions over any axes, matmul with all transpose flags and the
+ * dense epilogue (both the GPU kernels with workgroup memory and the barrier-free ones), spmm, transpose/slice/concat, gathers, segment sums, scatter-add, the MF
  * kernels, the softmax family and every optimizer update (dense and lazy). Tolerances are
  * float32's: the GPU sums in float32 where the CPU sometimes sums in float64.
  */
@@ -145,13 +145,26 @@ if (p) {
     [[5, 6, 7], [0, 2]], [[4, 3, 2, 5], [1, 2]], [[3, 300], [1]], [[1000, 3], [0]], [[2, 3], []], [[70000, 2], [1]],
   ];
 
-  test('reduce sum/max/min over any axes', () => {
-    for (const [shape, axes] of REDUCTIONS) {
+  /** Runs `fn` with the GPU kernels (workgroup reductions, barriers) and the barrier-free ones, whichever the adapter picks. */
+  const bothVariants = (fn: (variant: string) => void) => {
+    const chosen = p.gpu.gpu.barrierFree;
+    try {
+      for (const barrierFree of [true, false]) {
+        p.gpu.gpu.barrierFree = barrierFree;
+        fn(barrierFree ? 'barrier-free' : 'workgroup');
+      }
+    } finally {
+      p.gpu.gpu.barrierFree = chosen;
+    }
+  };
+
+  test('reduce sum/max/min over any axes (workgroup and barrier-free kernels)', () => bothVariants((variant) => {
+    for (const [shape, axes] of variant === 'workgroup' ? REDUCTIONS.filter(([s]) => sizeOf(s) < 20000) : REDUCTIONS) {
       const x = both(p, randomValues(sizeOf(shape), sizeOf(shape), -2, 2), shape);
       for (const op of ['sum', 'max', 'min'] as ReduceOp[]) {
         const r = run(p, (b, s) => b.reduce(op, on(x, s), axes), 'float32');
         const err = op === 'sum' ? normError(r.gpu, r.cpu) : elementError(r.gpu, r.cpu);
-        assert.ok(err <= TOL, `${op} [${shape}] axes [${axes}]: error ${fmt(err)}`);
+        assert.ok(err <= TOL, `${variant} ${op} [${shape}] axes [${axes}]: error ${fmt(err)}`);
       }
       dispose(p, x);
     }
@@ -165,19 +178,21 @@ if (p) {
     const nan = both(p, [1, NaN, 3, 2, ...new Array(300).fill(1)], [304]);
     assert.ok(Number.isNaN(run(p, (b, s) => b.reduce('max', on(nan, s), [0]), 'float32').gpu[0]), 'NaN propagates through max');
     dispose(p, xi, e, nan);
-  });
+  }));
 
-  /** the tiled kernel on SwiftShader costs ~20 ms a dispatch (barriers): the sizes that cross its edges */
+  /** the sizes that cross the tiled kernel's edges (a partial 64×64 tile, several K tiles) */
   const TILED_MATMULS: [number, number, number][] = [[65, 17, 63], [3, 40, 5]];
   const MATMULS: [number, number, number][] = [[1, 1, 1], [1, 7, 1], [3, 5, 7], [17, 33, 9], [64, 64, 64], [65, 17, 63], [2, 300, 3], [129, 31, 130], [1, 1000, 40], [300, 3, 2]];
 
   test('matmul with all transpose flags, and the dense epilogue: the tiled (GPU) and direct (software) kernels', () => {
-    const chosen = p.gpu.matmulVariant;
+    const chosen = p.gpu.gpu.barrierFree;
     for (const variant of ['direct', 'tiled'] as const) {
-    p.gpu.matmulVariant = variant;
+    p.gpu.gpu.barrierFree = variant === 'direct';
     for (const [M, K, N] of variant === 'tiled' ? TILED_MATMULS : MATMULS) {
-      for (const tA of [false, true]) {
-        for (const tB of [false, true]) {
+      // on SwiftShader each tiled kernel takes ~0.5 s to compile: NN and TT cover its four tile loads
+      const flags = variant === 'tiled' ? [[false, false], [true, true]] : [[false, false], [false, true], [true, false], [true, true]];
+      for (const [tA, tB] of flags) {
+        {
           const a = both(p, randomValues(M * K, M + K), tA ? [K, M] : [M, K]);
           const b = both(p, randomValues(K * N, K + N + 1), tB ? [N, K] : [K, N]);
           const r = run(p, (be, s) => be.matmul(on(a, s), on(b, s), tA, tB), 'float32');
@@ -189,14 +204,14 @@ if (p) {
       const x = both(p, randomValues(M * K, 7), [M, K]);
       const w = both(p, randomValues(K * N, 8), [K, N]);
       const bias = both(p, randomValues(N, 9), [N]);
-      for (const act of ['relu', 'linear'] as const) {
+      for (const act of variant === 'tiled' ? ['relu'] as const : ['relu', 'linear'] as const) {
         const r = run(p, (be, s) => be.dense!(on(x, s), on(w, s), on(bias, s), act), 'float32');
         assert.ok(normError(r.gpu, r.cpu) <= 1e-5, `${variant} dense ${act} [${M},${K},${N}]`);
       }
       dispose(p, x, w, bias);
     }
     }
-    p.gpu.matmulVariant = chosen;
+    p.gpu.gpu.barrierFree = chosen;
     const a16 = both(p, randomValues(40 * 30, 1), [40, 30], 'float16');
     const b16 = both(p, randomValues(30 * 20, 2), [30, 20], 'float16');
     const r16 = run(p, (be, s) => be.matmul(on(a16, s), on(b16, s), false, false), 'float16');
@@ -293,13 +308,13 @@ if (p) {
     }
   });
 
-  test('softmax, logSoftmax, logSumExp: short and long rows, -inf rows', () => {
+  test('softmax, logSoftmax, logSumExp: short and long rows, -inf rows (workgroup and barrier-free kernels)', () => bothVariants((variant) => {
     for (const shape of [[1, 1], [7, 5], [3, 64], [4, 65], [5, 3000], [2, 3, 20]]) {
       const x = both(p, randomValues(sizeOf(shape), sizeOf(shape), -20, 20), shape);
       for (const k of ['softmax', 'logSoftmax', 'logSumExp'] as const) {
         const r = run(p, (b, s) => b[k]!(on(x, s)), 'float32');
         const err = normError(r.gpu, r.cpu);
-        assert.ok(err <= 2e-6, `${k} [${shape}]: error ${fmt(err)}`);
+        assert.ok(err <= 2e-6, `${variant} ${k} [${shape}]: error ${fmt(err)}`);
       }
       dispose(p, x);
     }
@@ -308,7 +323,7 @@ if (p) {
     assert.equal(r.gpu[0], -Infinity);
     assert.ok(Math.abs(r.gpu[1] - r.cpu[1]) < 1e-6);
     dispose(p, inf);
-  });
+  }));
 
   test('denseGrad (relu and linear, with and without the bias sums) and the multinomial likelihood (forward and backward)', () => {
     for (const [M, N] of [[1, 1], [7, 33], [300, 64]]) {
@@ -326,6 +341,7 @@ if (p) {
       }
       dispose(p, y, dy);
     }
+    bothVariants((variant) => {
     const r = rng(5);
     for (const [B, N] of [[1, 3], [9, 300], [4, 2000]]) {
       const rows: number[] = [], cols: number[] = [], vals: number[] = [];
@@ -336,7 +352,7 @@ if (p) {
       const g = p.gpu.multinomialNLL!(z.gpu, x);
       const lc = valuesOf(p.cpu, c.loss, 'float32')[0];
       const lg = valuesOf(p.gpu, g.loss, 'float32')[0];
-      assert.ok(Math.abs(lg - lc) <= 1e-5 * Math.abs(lc), `multinomial loss [${B},${N}]: ${lg} vs ${lc}`);
+      assert.ok(Math.abs(lg - lc) <= 1e-5 * Math.abs(lc), `${variant} multinomial loss [${B},${N}]: ${lg} vs ${lc}`);
       assert.ok(normError(valuesOf(p.gpu, g.stats, 'float32'), valuesOf(p.cpu, c.stats, 'float32')) <= 1e-6, 'row max and log-sum-exp');
       const dy = both(p, [0.7], []);
       const st = (side: 'cpu' | 'gpu') => ({ dataId: side === 'cpu' ? c.stats : g.stats, shape: [B, 2], dtype: 'float32' as const });
@@ -345,6 +361,7 @@ if (p) {
       p.cpu.dispose(c.loss); p.cpu.dispose(c.stats); p.gpu.dispose(g.loss); p.gpu.dispose(g.stats);
       dispose(p, z, dy);
     }
+    });
   });
 
   test('optimizer updates: dense and lazy SGD (±momentum), Adam, AdaGrad; untouched rows bit-for-bit unchanged', () => {
