@@ -1,9 +1,11 @@
 /**
  * Elementwise kernels: one invocation per output element.
  *
- * Binary ops broadcast NumPy-style. The general kernel walks the output index's coordinates
- * from the last axis and adds each coordinate times the input's stride (0 along an axis the
- * input has as 1). Same-shape and scalar operands get their own kernels without that loop.
+ * Binary ops broadcast NumPy-style. Each operand is indexed the cheapest way its shape
+ * allows: the output's own index, its single element, a repeated row (a bias: i mod size),
+ * one value per leading index (a column: i div inner), or — otherwise — strides: the output
+ * index's coordinates times the operand's strides (0 along an axis it has as 1), unrolled
+ * for the rank (wgsl.ts `stridedOffsets`).
  *
  * Special values follow the CPU backend exactly where WGSL leaves them open: log/sqrt of a
  * negative number is NaN, pow of a negative base with an integer exponent is real, tanh and
@@ -13,7 +15,8 @@
 import type { BinaryOp, FusedUnaryOp, UnaryOp } from '../../core/kernels.js';
 import type { DType } from '../../core/dtype.js';
 import type { Gpu, GpuBuffer } from './gpu.js';
-import { binding, computeDType, FLOAT_BITS, grid, input, MAIN_1D, paramsDecl, store, WG } from './wgsl.js';
+import { binding, computeDType, FLOAT_BITS, grid, input, MAIN_1D, paramsDecl, store, stridedOffsets, WG } from './wgsl.js';
+import { sizeOf } from '../../core/shape.js';
 import { ACCURATE_MATH } from './math.js';
 import { finishOutput, outputBuffer, type GTensor } from './tensor.js';
 import { reduce } from './reduce.js';
@@ -121,45 +124,73 @@ function broadcastStrides(shape: readonly number[], outShape: readonly number[])
   return out;
 }
 
-const GENERAL_FIELDS = [['shape', 'dims'], ['aStrides', 'dims'], ['bStrides', 'dims'], ['n', 'u32'], ['rank', 'u32']] as const;
+const BINARY_FIELDS = [['shape', 'dims'], ['aStrides', 'dims'], ['bStrides', 'dims'], ['n', 'u32'], ['aArg', 'u32'], ['bArg', 'u32']] as const;
+
+/**
+ * How an operand of a broadcasting op is indexed from the output index i, cheapest first:
+ * its own index, its single element, a repeated row (i mod size), a value per leading
+ * index (i div inner), or strides through every axis.
+ */
+type Operand = { mode: 'full' | 'scalar' } | { mode: 'suffix' | 'prefix'; arg: number } | { mode: 'strided' };
+
+function operandOf(shape: readonly number[], outShape: readonly number[]): Operand {
+  const n = sizeOf(outShape);
+  const size = sizeOf(shape);
+  if (size === n) return { mode: 'full' };
+  if (size === 1) return { mode: 'scalar' };
+  const R = outShape.length;
+  const padded = [...new Array<number>(R - shape.length).fill(1), ...shape];
+  // suffix: leading axes 1 (broadcast), the rest equal
+  let k = 0;
+  while (k < R && padded[k] === 1) k++;
+  if (padded.slice(k).every((e, j) => e === outShape[k + j])) return { mode: 'suffix', arg: size };
+  // prefix: equal, then trailing axes 1
+  let t = R;
+  while (t > 0 && padded[t - 1] === 1) t--;
+  if (padded.slice(0, t).every((e, j) => e === outShape[j])) return { mode: 'prefix', arg: n / size };
+  return { mode: 'strided' };
+}
+
+function operandIndex(o: Operand, name: 'a' | 'b'): string {
+  switch (o.mode) {
+    case 'full': return 'i';
+    case 'scalar': return '0u';
+    case 'suffix': return `i % params.${name}Arg`;
+    case 'prefix': return `i / params.${name}Arg`;
+    case 'strided': return `i${name}`;
+  }
+}
 
 export function binary(gpu: Gpu, op: BinaryOp, a: GTensor, b: GTensor, outShape: readonly number[], outDtype: DType): GpuBuffer {
-  const n = outShape.reduce((p, s) => p * s, 1);
+  const n = sizeOf(outShape);
   const out = outputBuffer(gpu, n, outDtype);
   if (n > 0) {
     const od = computeDType(outDtype);
-    // how each operand is indexed: the output's own index, its single element, or strides
-    const mode = a.size === n && b.size === n ? 'same' : a.size === 1 && b.size === n ? 'scalarA' : b.size === 1 && a.size === n ? 'scalarB' : 'general';
-    const [ai, bi] = mode === 'same' ? ['i', 'i'] : mode === 'scalarA' ? ['0u', 'i'] : mode === 'scalarB' ? ['i', '0u'] : ['ia', 'ib'];
-    const fields = mode === 'general' ? GENERAL_FIELDS : N_FIELD;
-    const k = gpu.kernel(`binary:${op}:${mode}:${a.dtype}:${b.dtype}:${od}`, () => ({
-      fields,
+    const oa = operandOf(a.shape, outShape);
+    const ob = operandOf(b.shape, outShape);
+    const strided = [oa, ob].some((o) => o.mode === 'strided');
+    const rank = outShape.length;
+    const targets = [...(oa.mode === 'strided' ? [['ia', 'aStrides', '0u'] as const] : []), ...(ob.mode === 'strided' ? [['ib', 'bStrides', '0u'] as const] : [])];
+    const k = gpu.kernel(`binary:${op}:${oa.mode}:${ob.mode}:${strided ? rank : ''}:${a.dtype}:${b.dtype}:${od}`, () => ({
+      fields: BINARY_FIELDS,
       code: `${input(0, 'x', a.dtype)}
 ${input(1, 'y', b.dtype)}
 ${binding(2, 'out', od, true)}
-${paramsDecl(fields, 3)}
+${paramsDecl(BINARY_FIELDS, 3)}
 ${MATH}
 ${MAIN_1D}
   if (i >= params.n) { return; }
-${mode !== 'general' ? '' : `  var rest = i;
-  var ia = 0u;
-  var ib = 0u;
-  for (var d = i32(params.rank) - 1; d >= 0; d--) {
-    let s = dim(params.shape, u32(d));
-    let c = rest % s;
-    rest = rest / s;
-    ia += c * dim(params.aStrides, u32(d));
-    ib += c * dim(params.bStrides, u32(d));
-  }`}
-  let a = ld_x(${ai});
-  let b = ld_y(${bi});
+${strided ? stridedOffsets('i', 'shape', rank, targets) : ''}
+  let a = ld_x(${operandIndex(oa, 'a')});
+  let b = ld_y(${operandIndex(ob, 'b')});
   ${store('out', od, 'i', BINARY[op])}
 }`,
     }));
-    const params: Record<string, number | readonly number[]> = mode === 'general'
-      ? { n, rank: outShape.length, shape: outShape, aStrides: broadcastStrides(a.shape, outShape), bStrides: broadcastStrides(b.shape, outShape) }
-      : { n };
-    gpu.dispatch(k, [a.buf, b.buf, out], params, grid(Math.ceil(n / WG)));
+    const arg = (o: Operand) => ('arg' in o ? o.arg : 0);
+    gpu.dispatch(k, [a.buf, b.buf, out], {
+      n, aArg: arg(oa), bArg: arg(ob), shape: strided ? outShape : [],
+      aStrides: strided ? broadcastStrides(a.shape, outShape) : [], bStrides: strided ? broadcastStrides(b.shape, outShape) : [],
+    }, grid(Math.ceil(n / WG)));
   }
   return finishOutput(gpu, out, n, outDtype);
 }

@@ -11,7 +11,7 @@
 import type { DType } from '../../core/dtype.js';
 import { sizeOf } from '../../core/shape.js';
 import type { Gpu, GpuBuffer } from './gpu.js';
-import { binding, bufferBytes, computeDType, grid, input, MAIN_1D, paramsDecl, WG } from './wgsl.js';
+import { binding, bufferBytes, computeDType, grid, input, MAIN_1D, paramsDecl, stridedOffsets, WG } from './wgsl.js';
 import { finishOutput, type GTensor } from './tensor.js';
 
 function stridesOf(shape: readonly number[]): number[] {
@@ -24,7 +24,7 @@ function stridesOf(shape: readonly number[]): number[] {
   return s;
 }
 
-const FIELDS = [['shape', 'dims'], ['srcStrides', 'dims'], ['dstStrides', 'dims'], ['n', 'u32'], ['rank', 'u32'], ['srcBase', 'u32'], ['dstBase', 'u32']] as const;
+const FIELDS = [['shape', 'dims'], ['srcStrides', 'dims'], ['dstStrides', 'dims'], ['n', 'u32'], ['srcBase', 'u32'], ['dstBase', 'u32']] as const;
 
 interface CopyPlan {
   shape: readonly number[];
@@ -40,30 +40,21 @@ function stridedCopy(gpu: Gpu, src: GpuBuffer, srcDtype: DType, dst: GpuBuffer, 
   if (n === 0) return;
   const od = computeDType(srcDtype);
   const raw = srcDtype !== 'float16'; // same storage type on both sides: copy the bits
-  const k = gpu.kernel(`copy:${srcDtype}`, () => ({
+  // rank 0 (a scalar) is a rank-1 copy of one element
+  const shape = plan.shape.length ? plan.shape : [1];
+  const k = gpu.kernel(`copy:${srcDtype}:${shape.length}`, () => ({
     fields: FIELDS,
     code: `${raw ? binding(0, 'src', srcDtype) : input(0, 'src', srcDtype)}
 ${binding(1, 'dst', od, true)}
 ${paramsDecl(FIELDS, 2)}
 ${MAIN_1D}
   if (i >= params.n) { return; }
-  var rest = i;
-  var s = params.srcBase;
-  var o = params.dstBase;
-  for (var d = i32(params.rank) - 1; d >= 0; d--) {
-    let e = dim(params.shape, u32(d));
-    let c = rest % e;
-    rest = rest / e;
-    s += c * dim(params.srcStrides, u32(d));
-    o += c * dim(params.dstStrides, u32(d));
-  }
+${stridedOffsets('i', 'shape', shape.length, [['s', 'srcStrides', 'params.srcBase'], ['o', 'dstStrides', 'params.dstBase']])}
   dst[o] = ${raw ? 'src[s]' : 'ld_src(s)'};
 }`,
   }));
-  // rank 0 (a scalar) is a rank-1 copy of one element
-  const shape = plan.shape.length ? plan.shape : [1];
   gpu.dispatch(k, [src, dst], {
-    n, rank: shape.length, shape,
+    n, shape,
     srcStrides: plan.srcStrides.length ? plan.srcStrides : [1],
     dstStrides: plan.dstStrides.length ? plan.dstStrides : [1],
     srcBase: plan.srcBase, dstBase: plan.dstBase,

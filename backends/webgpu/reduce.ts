@@ -6,14 +6,15 @@
  * reduced axes are the trailing ones (a row sum, a full sum), simply at o·R + r.
  *
  * Short reductions (R ≤ 64), and every reduction on a software adapter (gpu.ts `barrierFree`),
- * take one invocation per output. Long ones on a GPU take a workgroup of 256 per output: each thread sums a strided share, then the workgroup halves its partial
+ * take one invocation per output (a long one, such as a full sum, in parts of 2,048 that a
+ * second pass adds). Long ones on a GPU take a workgroup of 256 per output: each thread sums a strided share, then the workgroup halves its partial
  * results in shared memory (a tree, log2(256) = 8 barrier steps). Sums are float32, so they
  * differ from the CPU's float64 sums by float32 rounding. max/min propagate NaN.
  */
 import type { ReduceOp } from '../../core/kernels.js';
 import { sizeOf } from '../../core/shape.js';
 import type { Gpu, GpuBuffer } from './gpu.js';
-import { binding, computeDType, FLOAT_BITS, grid, input, MAIN_1D, mainPerGroup, paramsDecl, store, WG } from './wgsl.js';
+import { binding, computeDType, FLOAT_BITS, grid, input, MAIN_1D, mainPerGroup, paramsDecl, store, stridedOffsets, WG } from './wgsl.js';
 import { finishOutput, outputBuffer, type GTensor } from './tensor.js';
 
 const THREADS = 256;
@@ -21,8 +22,11 @@ const SHORT = 64;
 
 const FIELDS = [
   ['keptShape', 'dims'], ['keptStrides', 'dims'], ['redShape', 'dims'], ['redStrides', 'dims'],
-  ['n', 'u32'], ['R', 'u32'], ['keptRank', 'u32'], ['redRank', 'u32'],
+  ['n', 'u32'], ['R', 'u32'], ['parts', 'u32'], ['chunk', 'u32'],
 ] as const;
+
+/** Barrier-free reductions longer than this are split into parts summed by a second pass. */
+const CHUNK = 2048;
 
 const COMBINE: Record<ReduceOp, { init: string; combine: string }> = {
   sum: { init: '0.0', combine: 'a + b' },
@@ -40,28 +44,16 @@ function stridesOf(shape: readonly number[]): number[] {
   return s;
 }
 
-/** WGSL: `base(o)` and `offset(r)` for the general layout, or o·R and r for the trailing one. */
-function addressing(trailing: boolean): string {
+/** WGSL: `base(o)` and `offset(r)` for the general layout (unrolled for the ranks), or o·R and r for the trailing one. */
+function addressing(trailing: boolean, keptRank: number, redRank: number): string {
   if (trailing) return `fn base(o: u32) -> u32 { return o * params.R; }
 fn offset(r: u32) -> u32 { return r; }`;
   return `fn base(o: u32) -> u32 {
-  var rest = o;
-  var at = 0u;
-  for (var d = i32(params.keptRank) - 1; d >= 0; d--) {
-    let e = dim(params.keptShape, u32(d));
-    at += (rest % e) * dim(params.keptStrides, u32(d));
-    rest = rest / e;
-  }
+${stridedOffsets('o', 'keptShape', keptRank, [['at', 'keptStrides', '0u']])}
   return at;
 }
 fn offset(r: u32) -> u32 {
-  var rest = r;
-  var at = 0u;
-  for (var d = i32(params.redRank) - 1; d >= 0; d--) {
-    let e = dim(params.redShape, u32(d));
-    at += (rest % e) * dim(params.redStrides, u32(d));
-    rest = rest / e;
-  }
+${stridedOffsets('r', 'redShape', redRank, [['at', 'redStrides', '0u']])}
   return at;
 }`;
 }
@@ -70,33 +62,44 @@ export function reduce(gpu: Gpu, op: ReduceOp, x: GTensor, axes: readonly number
   const kept = x.shape.map((_, d) => d).filter((d) => !axes.includes(d));
   const n = sizeOf(kept.map((d) => x.shape[d]));
   const R = sizeOf(axes.map((d) => x.shape[d]));
-  const out = outputBuffer(gpu, n, x.dtype);
-  if (n === 0) return finishOutput(gpu, out, n, x.dtype);
-  const od = computeDType(x.dtype);
+  if (n === 0) return finishOutput(gpu, outputBuffer(gpu, n, x.dtype), n, x.dtype);
+  const short = R <= SHORT || gpu.barrierFree;
+  // one invocation per output would leave a long reduction to a single invocation (a full
+  // sum): split it into parts, one invocation each, and reduce the parts in a second pass
+  const parts = short && R > 2 * CHUNK && n < 1024 && x.dtype !== 'int32' ? Math.ceil(R / CHUNK) : 1;
+  const partial = parts > 1 ? gpu.alloc(4 * n * parts) : null;
+  const out = partial ?? outputBuffer(gpu, n, x.dtype);
+  const od = partial ? 'float32' : computeDType(x.dtype);
   const strides = stridesOf(x.shape);
   const trailing = axes.every((a, i) => a === x.shape.length - axes.length + i);
-  const short = R <= SHORT || gpu.barrierFree;
   const { init, combine } = COMBINE[op];
-  const k = gpu.kernel(`reduce:${op}:${x.dtype}:${trailing ? 'tail' : 'strided'}:${short ? 'thread' : 'group'}`, () => ({
+  const keptRank = Math.max(1, kept.length);
+  const redRank = Math.max(1, axes.length);
+  const layoutKey = trailing ? 'tail' : `strided${keptRank}.${redRank}`;
+  const k = gpu.kernel(`reduce:${op}:${x.dtype}:${od}:${layoutKey}:${short ? 'thread' : 'group'}`, () => ({
     fields: FIELDS,
     code: `${input(0, 'x', x.dtype)}
 ${binding(1, 'out', od, true)}
 ${paramsDecl(FIELDS, 2)}
 ${FLOAT_BITS}
-${addressing(trailing)}
+${addressing(trailing, keptRank, redRank)}
 fn combine(a: f32, b: f32) -> f32 { return ${combine}; }
 ${short ? `${MAIN_1D}
-  if (i >= params.n) { return; }
-  let b0 = base(i);
-${op === 'sum' ? `  // one invocation adds all R values: two levels (blocks of 256) keep float32's error small
+  // invocation i: part c of output o, the reduced elements [c·chunk, (c + 1)·chunk)
+  if (i >= params.n * params.parts) { return; }
+  let o = i / params.parts;
+  let b0 = base(o);
+  let r0 = (i - o * params.parts) * params.chunk;
+  let r1 = min(params.R, r0 + params.chunk);
+${op === 'sum' ? `  // two levels (blocks of 256) keep float32's error small over a long loop
   var acc = 0.0;
   var block = 0.0;
-  for (var r = 0u; r < params.R; r++) {
+  for (var r = r0; r < r1; r++) {
     block += ld_x(b0 + offset(r));
     if ((r & 255u) == 255u) { acc += block; block = 0.0; }
   }
   acc += block;` : `  var acc = ${init};
-  for (var r = 0u; r < params.R; r++) { acc = combine(acc, ld_x(b0 + offset(r))); }`}
+  for (var r = r0; r < r1; r++) { acc = combine(acc, ld_x(b0 + offset(r))); }`}
   ${store('out', od, 'i', 'acc')}
 }` : `var<workgroup> part: array<f32, ${THREADS}>;
 ${mainPerGroup(THREADS)}
@@ -114,10 +117,15 @@ ${mainPerGroup(THREADS)}
 }`}`,
   }));
   const params = {
-    n, R, keptRank: Math.max(1, kept.length), redRank: Math.max(1, axes.length),
+    n, R, parts, chunk: parts > 1 ? CHUNK : Math.max(R, 1),
     keptShape: kept.length ? kept.map((d) => x.shape[d]) : [1], keptStrides: kept.length ? kept.map((d) => strides[d]) : [0],
     redShape: axes.length ? axes.map((d) => x.shape[d]) : [1], redStrides: axes.length ? axes.map((d) => strides[d]) : [0],
   };
-  gpu.dispatch(k, [x.buf, out], params, grid(short ? Math.ceil(n / WG) : n));
+  gpu.dispatch(k, [x.buf, out], params, grid(short ? Math.ceil((n * parts) / WG) : n));
+  if (partial) {
+    const result = reduce(gpu, op, { buf: partial, shape: [n, parts], dtype: 'float32', size: n * parts }, [1]);
+    gpu.release(partial);
+    return x.dtype === 'float16' ? finishOutput(gpu, result, n, 'float16') : result;
+  }
   return finishOutput(gpu, out, n, x.dtype);
 }

@@ -82,11 +82,10 @@ function layout(fields: ParamFields): { offsets: number[]; size: number } {
   return { offsets, size: Math.max(16, Math.ceil(at / 16) * 16) };
 }
 
-/** `struct Params {...}` and its uniform binding at `index`, plus `dim(v, d)` to read a dims entry. */
+/** `struct Params {...}` and its uniform binding at `index` (read a dims entry with `dimOf`). */
 export function paramsDecl(fields: ParamFields, index: number): string {
   const members = fields.map(([name, type]) => `  ${name}: ${type === 'dims' ? 'array<vec4<u32>, 2>' : type},`).join('\n');
-  const dims = fields.some(([, t]) => t === 'dims') ? '\nfn dim(v: array<vec4<u32>, 2>, d: u32) -> u32 { return v[d / 4u][d % 4u]; }' : '';
-  return `struct Params {\n${members}\n}\n@group(0) @binding(${index}) var<uniform> params: Params;${dims}`;
+  return `struct Params {\n${members}\n}\n@group(0) @binding(${index}) var<uniform> params: Params;`;
 }
 
 /** The bytes of a Params struct. `dims` values take up to 8 numbers (the rest are 0). */
@@ -107,6 +106,32 @@ export function packParams(fields: ParamFields, values: Record<string, number | 
     else view.setUint32(at, v as number, true);
   });
   return bytes;
+}
+
+/** WGSL reading entry `d` of a dims parameter with constant indices (no dynamic index into the uniform). */
+export function dimOf(field: string, d: number): string {
+  return `params.${field}[${d >> 2}][${d & 3}]`;
+}
+
+/**
+ * WGSL turning linear index `index` over the dims parameter `shapeField` (of a `rank` known
+ * when the kernel is built) into offsets `name = base + Σ c_d · strides_d` for each target,
+ * unrolled: one division per axis, no loop and no dynamic indexing. (On SwiftShader integer
+ * division is scalar per lane and dynamic uniform indexing costs more divisions: the loop
+ * form made a broadcast add of 1.6M elements take 3 s.)
+ */
+export function stridedOffsets(index: string, shapeField: string, rank: number, targets: readonly (readonly [string, string, string])[]): string {
+  const lines = [`  var rest = ${index};`, ...targets.map(([name, , base]) => `  var ${name} = ${base};`)];
+  for (let d = rank - 1; d >= 0; d--) {
+    const c = `c${d}`;
+    if (d > 0) {
+      lines.push(`  let ${c} = rest % ${dimOf(shapeField, d)};`, `  rest = rest / ${dimOf(shapeField, d)};`);
+    } else {
+      lines.push(`  let ${c} = rest;`);
+    }
+    for (const [name, strides] of targets) lines.push(`  ${name} += ${c} * ${dimOf(strides, d)};`);
+  }
+  return lines.join('\n');
 }
 
 // ---- grid ------------------------------------------------------------------------------------

@@ -40,10 +40,12 @@ function cases(size: SizeMode): BenchCase[] {
   const batch = size === 'tiny' ? 64 : 25000;
   out.push({ id: `mf-step:batch=${batch}`, label: `MF step (dim 25, lazy Adam), batch ${batch}`, params: { op: 'mf-step', users, items, batch, dim: 25 }, items: batch });
   out.push({ id: `mf-model-step:batch=${batch}`, label: `MatrixFactorization step (dim 25, biases, lazy Adam), batch ${batch}`, params: { op: 'mf-model-step', users, items, batch, dim: 25 }, items: batch });
-  out.push({ id: `deepmf-step:batch=${batch}`, label: `DeepMF step (64-64-1), batch ${batch}`, params: { op: 'deepmf-step', users, items, batch, dim: 25 }, items: batch });
+  // quick sizes for the dense models are smaller: SwiftShader (webgpu here) takes seconds a step
+  const dm = size === 'quick' ? { users: 20000, items: 20000, batch: 5000 } : { users, items, batch };
+  out.push({ id: `deepmf-step:batch=${dm.batch}`, label: `DeepMF step (64-64-1), batch ${dm.batch}`, params: { op: 'deepmf-step', ...dm, dim: 25 }, items: dm.batch });
   // Mult-VAE: Liang et al.'s 600-200 on the seed's batch of 500 users; quick: a smaller catalog
-  const vaeItems = size === 'tiny' ? 300 : size === 'quick' ? 2000 : 20108;
-  const vaeBatch = size === 'tiny' ? 16 : size === 'quick' ? 100 : 500;
+  const vaeItems = size === 'tiny' ? 300 : size === 'quick' ? 1000 : 20108;
+  const vaeBatch = size === 'tiny' ? 16 : size === 'quick' ? 50 : 500;
   out.push({
     id: `vae-step:items=${vaeItems},batch=${vaeBatch}`, label: `Mult-VAE step (600-200, CSR input), ${vaeItems} items, batch ${vaeBatch}`,
     params: { op: 'vae-step', items: vaeItems, batch: vaeBatch, hidden: size === 'tiny' ? 32 : 600, latent: size === 'tiny' ? 8 : 200 }, items: vaeBatch,
