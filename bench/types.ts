@@ -65,7 +65,7 @@ export interface BenchContext {
 
 export interface Side {
   label: string;
-  /** pin this side to a backend (cpu-vs-webgl); otherwise it runs on the run's backend */
+  /** pin this side to a backend (the backends comparison); otherwise it runs on the run's backend */
   backend?: string;
   setup(c: BenchCase, ctx: BenchContext): RunInstance | Promise<RunInstance>;
 }

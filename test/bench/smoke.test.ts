@@ -46,12 +46,12 @@ test('bench --tiny runs every benchmark and writes JSON, Markdown and SVG', asyn
 
 
 test('the backends workloads run on the CPU side alone (so they are exercised without a GL context or a GPU)', async () => {
-  const { backends: cpuVsWebgl } = await import('../../bench/benchmarks/backends.js');
+  const { backends: comparison } = await import('../../bench/benchmarks/backends.js');
   const { runCase } = await import('../../bench/harness.js');
-  const cmp = cpuVsWebgl.comparisons[0];
+  const cmp = comparison.comparisons[0];
   const cpuOnly = { ...cmp, sides: cmp.sides.filter((s) => s.backend === 'cpu') };
   const before = sg.memory().numTensors;
-  for (const c of cpuVsWebgl.cases('tiny')) {
+  for (const c of comparison.cases('tiny')) {
     const r = await runCase(cpuOnly, c, 'cpu', { size: 'tiny' });
     assert.is(r.status, 'ok', `${c.id}: ${r.message}`);
     assert.is(r.sides[0].leakedTensorsPerRun, 0, `${c.id} leaks`);
