@@ -89,19 +89,21 @@ interface CountedRun extends RunInstance {
 }
 
 /**
- * A model's own training step — forwardBatch, computeLoss, backward, the optimizer — as fit()
- * runs it, minus fit's reading of the loss value (its divergence check, one 4-byte read): the
+ * A model's own training step — trainingStep (forward and loss), backward, the optimizer — as
+ * fit() runs it, minus fit's reading of the loss value (its divergence check, one 4-byte read): the
  * step whose GPU work the issue's target counts.
  */
-function modelStep(model: sg.nn.Module & { forwardBatch(b: unknown): sg.Tensor; computeLoss(p: sg.Tensor, b: unknown): sg.Tensor },
+function modelStep(model: sg.nn.Module & { trainingStep(b: never): { loss: sg.Tensor; afterUpdate?: () => void } },
   batches: unknown[], ctx: BenchContext): CountedRun {
   const opt = new sg.optim.Adam(model.parameters(), { lr: 0.001 });
   let k = 0;
   const step = () => sg.tidy(() => {
     const b = batches[k++ % batches.length];
-    model.computeLoss(model.forwardBatch(b), b).backward(undefined, { checkFinite: false });
+    const out = model.trainingStep(b as never);
+    out.loss.backward(undefined, { checkFinite: false });
     opt.step();
     opt.zeroGrad();
+    out.afterUpdate?.();
   });
   step(); // lazily made optimizer state, compiled kernels
   return {
