@@ -37,7 +37,8 @@ test('argument parsing', () => {
   assert.equal([a.size, a.only, a.backends, a.out], ['quick', ['sparse-grad', 'scaling'], ['cpu'], 'dir']);
   assert.equal(parseBenchArgs([]).backends, ['cpu', 'webgl']);
   assert.is(parseBenchArgs([]).size, 'full');
-  assert.throws(() => parseBenchArgs(['--backend', 'tpu']), /--backend must be cpu, webgl or all/);
+  assert.throws(() => parseBenchArgs(['--backend', 'tpu']), /--backend must be cpu, webgl, webgpu or all/);
+  assert.equal(parseBenchArgs(['--backend', 'webgpu']).backends, ['webgpu']);
   assert.throws(() => parseBenchArgs(['--frobnicate']), /unknown option '--frobnicate'/);
   assert.throws(() => parseBenchArgs(['--only']), /--only needs a value/);
 });
