@@ -81,6 +81,29 @@ interface Pool {
 
 let pool: Pool | null | undefined;
 let wanted = envThreads();
+
+/**
+ * Back-off when the other cores are busy. If this thread keeps waiting at the join for a
+ * worker that holds a chunk — on a machine whose other cores run someone else's processes
+ * the worker is time-sliced with this thread, and every chunk it takes costs a wait — the
+ * shared jobs are slower than running alone. `lateness` is a running average of the join
+ * wait as a fraction of each shared job's time (a worker on a core of its own keeps it near
+ * the last chunk's imbalance, ≲ 0.2); above LATE the kernels run on this thread alone for
+ * BACKOFF_MS, then sharing is tried again.
+ */
+const LATE = 0.35;
+const BACKOFF_MS = 1000;
+let lateness = 0;
+let aloneUntil = 0;
+let backoff = true;
+const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+
+/** Tests: turn the back-off off (so a loaded machine cannot make a threads test run alone) or on. */
+export function setBackoff(on: boolean): void {
+  backoff = on;
+  aloneUntil = 0;
+  lateness = 0;
+}
 /** set while a job is being handed out: a kernel called from inside one runs alone (no nesting) */
 let busy = false;
 
@@ -104,6 +127,7 @@ export function setThreads(n: number): number {
 
 /** The number of threads kernels are currently shared between (1 when there is no pool). */
 export function threadCount(): number {
+  if (aloneUntil > 0 && now() < aloneUntil) return 1;
   const p = wanted >= 2 ? getPool() : null;
   return p ? Math.min(wanted, 1 + p.workers.length) : 1;
 }
@@ -274,6 +298,8 @@ function share(p: Pool, nchunks: number, runChunk: (lo: number, hi: number) => v
   Atomics.store(ctrl, OPEN, 1);
   Atomics.notify(ctrl, SEQ);
   busy = true;
+  const start = now();
+  let joined = start;
   try {
     for (;;) {
       const c = Atomics.add(ctrl, NEXT, 1);
@@ -286,6 +312,7 @@ function share(p: Pool, nchunks: number, runChunk: (lo: number, hi: number) => v
   } finally {
     Atomics.store(ctrl, OPEN, 0);
     busy = false;
+    joined = now();
     const t0 = Date.now();
     for (let n = Atomics.load(ctrl, ACTIVE); n !== 0; n = Atomics.load(ctrl, ACTIVE)) {
       if (Date.now() - t0 > TIMEOUT_MS) {
@@ -294,6 +321,12 @@ function share(p: Pool, nchunks: number, runChunk: (lo: number, hi: number) => v
       }
       Atomics.wait(ctrl, ACTIVE, n, 100);
     }
+  }
+  const end = now();
+  lateness = 0.8 * lateness + 0.2 * (end > start ? (end - joined) / (end - start) : 0);
+  if (backoff && lateness > LATE) {
+    aloneUntil = end + BACKOFF_MS;
+    lateness = 0;
   }
   if (Atomics.load(ctrl, FAILED) !== 0) {
     pool = null;
@@ -308,7 +341,7 @@ function share(p: Pool, nchunks: number, runChunk: (lo: number, hi: number) => v
  */
 export function parallelWasm(k: WasmKernels, fn: string, args: number[], ch: Chunks, opts: WasmJobOptions = {}): boolean {
   const nchunks = chunkCount(ch);
-  if (k.id < 0 || nchunks < 2 || busy || wanted < 2) return false;
+  if (k.id < 0 || nchunks < 2 || busy || threadCount() < 2) return false;
   const p = getPool();
   if (!p || BOX_HEAD + args.length + (ch.bounds?.length ?? 0) > BOX_WORDS) return false;
   const fnIndex = k.names.indexOf(fn);
@@ -350,7 +383,7 @@ export interface SplitOptions {
  */
 export function parallelRows(kernel: RowKernel, args: unknown[], rows: number, work: number, opts: SplitOptions = {}): boolean {
   const { mustBeShared = [], minWork = MIN_WORK } = opts;
-  if (work < minWork || rows < 8 || busy || wanted < 2) return false;
+  if (work < minWork || rows < 8 || busy || threadCount() < 2) return false;
   // big tables (embeddings, optimizer state) are only worth sharing when they already are:
   // copying a 1M-row table per call would cost more than the whole step
   if (mustBeShared.some((i) => !((args[i] as Shareable).buffer instanceof SharedArrayBuffer))) return false;

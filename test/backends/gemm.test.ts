@@ -11,10 +11,13 @@ import { cpus } from 'node:os';
 import * as sg from '../../index.js';
 import { DEFAULT_BLOCKING } from '../../backends/cpu/wasm/gemm-module.js';
 import { resetGemmKernel, wasmDense } from '../../backends/cpu/wasm/gemm.js';
-import { setThreads, threadCount } from '../../backends/cpu/threads.js';
+import { setBackoff, setThreads, threadCount } from '../../backends/cpu/threads.js';
 import { randomStream } from '../../core/random.js';
 import { maxRelDiff } from '../helpers/gradcheck.js';
 import type { CpuBackend } from '../../backends/cpu/index.js';
+
+// a busy machine must not make the threads tests run on one thread
+setBackoff(false);
 const arena = (sg.engine.getBackendInstance('cpu') as CpuBackend).arena;
 
 /** values in [−1, 1) in an arena array (big ones) or a plain one */

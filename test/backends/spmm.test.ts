@@ -10,9 +10,12 @@ import * as assert from 'uvu/assert';
 import * as sg from '../../index.js';
 import type { CpuBackend } from '../../backends/cpu/index.js';
 import { spmm, spmmInto, spmmStrided, wasm } from '../../backends/cpu/spmm.js';
-import { setThreads } from '../../backends/cpu/threads.js';
+import { setBackoff, setThreads } from '../../backends/cpu/threads.js';
 import { randomStream } from '../../core/random.js';
 
+
+// a busy machine must not make the threads tests run on one thread
+setBackoff(false);
 const r = randomStream('spmm-test', 1);
 const arena = (sg.engine.getBackendInstance('cpu') as CpuBackend).arena;
 const inArena = (n: number, f: () => number) => { const a = arena.allocInArena('float32', n) as Float32Array; for (let i = 0; i < n; i++) a[i] = f(); return a; };
