@@ -12,9 +12,11 @@
  * the second core is busy with someone else's process, a worker can wake milliseconds late;
  * with fixed halves this thread would then sit waiting for the worker's half, and with
  * chunks it simply takes the worker's chunks too (the run is never slower than one thread
- * by more than one chunk's wait).
+ * by more than one chunk's wait). And when the worker keeps the join waiting anyway — its
+ * core is taken, so it is time-sliced with this thread and every chunk it takes is a wait —
+ * the kernels run here alone for a second before sharing is tried again (the back-off below).
  *
- * How a job reaches a worker (measured in the README, "Both cores"): the job's numbers go
+ * How a job reaches a worker (measured in the README, "Dense compute and both cores"): the job's numbers go
  * into a shared mailbox and the worker, parked in `Atomics.wait`, is woken with
  * `Atomics.notify` — no message, no event loop. Things that cannot travel as numbers (a
  * WebAssembly module and its memory, a JS kernel's source, a JS kernel's typed-array
