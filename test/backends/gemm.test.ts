@@ -49,6 +49,8 @@ const { kc, nc, mc } = DEFAULT_BLOCKING;
 const shapes: [number, number, number][] = [
   [mc + 7, kc + 45, nc + 13], [5, 2 * kc + 1, 9], [2, 700, 3], [3, 5, 300], [2 * mc + 3, 33, 1],
   [13, kc, 8], [4, 1024, 4], [mc, 3, nc], [1, 4096, 1], [9, 33, 2 * nc + 8],
+  // few rows of A, narrow B: B read in place, the last partial panel packed
+  [1, 2 * kc + 3, 64], [3, 300, 21], [7, kc + 1, 256],
 ];
 
 for (const placement of ['arena', 'private'] as const) {

@@ -26,8 +26,10 @@
  *
  * Packing: B's block is copied into NR-wide panels, k-major, zero-padded to a whole panel,
  * so the micro-kernel's loads are contiguous whatever B's layout (row-major, or transposed —
- * the dense layer's dx = dz·Wᵀ) and it always computes a full NR-wide tile. A is read in
- * place through its strides (MR row streams; for a transposed A one stream of MR-float runs).
+ * the dense layer's dx = dz·Wᵀ) and it always computes a full NR-wide tile; for a product
+ * with a few rows of A and a narrow row-major B the panels are read in place instead. A is
+ * read in place through its strides (MR row streams; for a transposed A one stream of
+ * MR-float runs).
  * Edge tiles narrower than NR are computed into a scratch tile and copied out; tiles with
  * fewer than MR rows use a shorter micro-kernel. Nothing reads or writes outside the
  * operands, the bias and the `pack` scratch block.
@@ -60,6 +62,10 @@ export interface GemmBlocking {
 }
 
 export const DEFAULT_BLOCKING: GemmBlocking = { kc: 256, nc: 512, mc: 96 };
+
+/** B is read in place, unpacked, when it is row-major, at most DIRECT_MAX_N columns wide and A has at most DIRECT_MAX_M rows */
+export const DIRECT_MAX_N = 256;
+export const DIRECT_MAX_M = 7;
 
 /** `flags` bits of gemm */
 export const GEMM_ACCUMULATE = 1; // C += A·B (else C = A·B)
@@ -102,15 +108,15 @@ function min(code: Code, x: number, y: number): void {
 }
 
 /**
- * tile(pa, sa, sk, pb, pc, ldc, kc, flags, pbias) for R rows: C(R × NR at pc, row stride ldc)
- * (+)= Σ_k A(r, k) · Bpanel(k, 0:NR), A(r, k) at pa + r·sa + k·sk, the panel at pb (k-major,
- * NR floats per k); then + bias (NR floats at pbias) and relu when flags say so.
+ * tile(pa, sa, sk, pb, ldp, pc, ldc, kc, flags, pbias) for R rows: C(R × NR at pc, row stride
+ * ldc) (+)= Σ_k A(r, k) · Bpanel(k, 0:NR), A(r, k) at pa + r·sa + k·sk, the panel's row k at
+ * pb + k·ldp (NR contiguous floats: a packed panel, or a row-major B read in place); then
+ * + bias (NR floats at pbias) and relu when flags say so.
  */
 function tileKernel(R: number, tile: GemmTile, fma: boolean): FunctionDef {
   const V = tile.vecs;
-  const NRB = 16 * V; // bytes per k of the panel
-  const [pa, sa, sk, pb, pc, ldc, kc, flags, pbias] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
-  const L = new Locals(9);
+  const [pa, sa, sk, pb, ldp, pc, ldc, kc, flags, pbias] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const L = new Locals(10);
   const k = L.i32();
   const aRow = [-1], cRow = [-1];
   for (let r = 1; r < R; r++) { aRow.push(L.i32()); cRow.push(L.i32()); }
@@ -144,7 +150,7 @@ function tileKernel(R: number, tile: GemmTile, fma: boolean): FunctionDef {
       else code.get(acc[r][v]).get(splat).get(bv[v]).f32x4Mul().f32x4Add().set(acc[r][v]);
     }
   }
-  code.inc(pa, { local: sk }).inc(pb, NRB).inc(k, -1);
+  code.inc(pa, { local: sk }).inc(pb, { local: ldp }).inc(k, -1);
   code.get(k).brIf(0);
   code.end();
   code.end();
@@ -160,7 +166,7 @@ function tileKernel(R: number, tile: GemmTile, fma: boolean): FunctionDef {
   for (let r = 0; r < R; r++) for (let v = 0; v < V; v++) code.v128Zero().get(acc[r][v]).f32x4Pmax().set(acc[r][v]);
   code.end();
   for (let r = 0; r < R; r++) for (let v = 0; v < V; v++) { addrC(r); code.get(acc[r][v]).v128Store(16 * v); }
-  return { name: `tile${R}`, params: new Array(9).fill(I32), locals: L.types, body: code };
+  return { name: `tile${R}`, params: new Array(10).fill(I32), locals: L.types, body: code };
 }
 
 /**
@@ -226,7 +232,7 @@ function gemmDriver(tile: GemmTile, blocking: GemmBlocking, fn: { packB: number;
   const L = new Locals(16);
   const jc = L.i32(), nc = L.i32(), pcb = L.i32(), kc = L.i32(), ic = L.i32(), mc = L.i32(), jr = L.i32(), ir = L.i32();
   const rows = L.i32(), cols = L.i32(), tf = L.i32(), pa = L.i32(), pcc = L.i32(), panel = L.i32(), pbias = L.i32();
-  const scratch = L.i32(), t = L.i32(), lim = L.i32();
+  const scratch = L.i32(), t = L.i32(), lim = L.i32(), direct = L.i32(), ldp = L.i32(), full = L.i32();
   const code = new Code();
   // this call's share: columns (default) or rows [lo, hi)
   code.get(flags).i32(GEMM_SPLIT_ROWS).and().if();
@@ -240,11 +246,16 @@ function gemmDriver(tile: GemmTile, blocking: GemmBlocking, fn: { packB: number;
   code.get(hi).get(lo).sub().set(N);
   code.end();
   code.get(pack).i32(4 * KC * Math.ceil(NC / NR) * NR).add().set(scratch);
+  // with a few rows of A, a narrow row-major B is read in place (only a last, partial panel is
+  // packed): packing costs a pass over K × N for only M·N·K work — for the single-row product
+  // of DeepMF's last layer (1 × 25,000 × 64) 0.80 → 0.30 ms. With 64 rows packing already
+  // paid for itself (measured equal or better packed), so it stays
+  code.get(sbn).i32(4).eq().get(N).i32(DIRECT_MAX_N).leS().and().get(M).i32(DIRECT_MAX_M).leS().and().set(direct);
 
   const callTile = (target: () => void, ldcTarget: () => void) => {
     // rows == MR is the common case; shorter tiles only at the bottom edge
     const emitCall = (R: number) => {
-      code.get(pa).get(sa).get(sk).get(panel);
+      code.get(pa).get(sa).get(sk).get(panel).get(ldp);
       target();
       ldcTarget();
       code.get(kc).get(tf).get(pbias).call(fn.tiles[R - 1]);
@@ -268,8 +279,18 @@ function gemmDriver(tile: GemmTile, blocking: GemmBlocking, fn: { packB: number;
       code.get(K).get(pcb).sub().set(kc);
       code.i32(KC).set(t);
       min(code, kc, t); code.set(kc);
+      code.get(direct).if();
+      // only the last panel, when it is partial: at pack
+      code.get(nc).i32(NR - 1).and().set(cols);
+      code.get(nc).get(cols).sub().set(full);
+      code.get(cols).if();
+      code.get(b).get(pcb).get(sbk).mul().add().get(jc).get(full).add().get(sbn).mul().add()
+        .get(sbk).get(sbn).get(kc).get(cols).get(pack).call(fn.packB);
+      code.end();
+      code.else();
       code.get(b).get(pcb).get(sbk).mul().add().get(jc).get(sbn).mul().add()
         .get(sbk).get(sbn).get(kc).get(nc).get(pack).call(fn.packB);
+      code.end();
       // load C unless this is the first depth block of a plain product; epilogue on the last
       code.get(pcb).i32(0).gtS().get(flags).i32(GEMM_ACCUMULATE).and().or().set(tf);
       code.get(pcb).get(kc).add().get(K).geS().if();
@@ -284,7 +305,18 @@ function gemmDriver(tile: GemmTile, blocking: GemmBlocking, fn: { packB: number;
           code.get(nc).get(jr).sub().set(cols);
           code.i32(NR).set(t);
           min(code, cols, t); code.set(cols);
+          code.get(direct).if();
+          code.get(cols).i32(NR).eq().if();
+          code.get(b).get(pcb).get(sbk).mul().add().get(jc).get(jr).add().i32(4).mul().add().set(panel);
+          code.get(sbk).set(ldp);
+          code.else();
+          code.get(pack).set(panel);
+          code.i32(4 * NR).set(ldp);
+          code.end();
+          code.else();
           code.get(pack).get(jr).get(kc).mul().i32(4).mul().add().set(panel);
+          code.i32(4 * NR).set(ldp);
+          code.end();
           code.get(bias).get(jc).get(jr).add().i32(4).mul().add().set(pbias);
           code.get(ic).get(mc).add().set(lim);
           forUp(code, ir, ic, lim, { c: MR }, () => {
