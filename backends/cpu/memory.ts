@@ -130,6 +130,49 @@ const RECENT_MAX_BYTES = 4 << 20;
 const RECENT_PER_SHAPE = 8;
 /** … and this many bytes in all. */
 const RECENT_CAP_BYTES = 64 << 20;
+/** Small plain arrays (a batch's losses, a column gradient) are kept the same way, up to this many bytes. */
+const RECENT_SMALL_CAP_BYTES = 8 << 20;
+
+/** Whether `buffer` is shared memory (a page without cross-origin isolation has no SharedArrayBuffer at all). */
+function isShared(buffer: ArrayBufferLike): boolean {
+  return typeof SharedArrayBuffer === 'function' && buffer instanceof SharedArrayBuffer;
+}
+
+/** Released arrays by type and length, bounded, handed out again as they are. */
+class Bins {
+  private readonly byType = new Map<Ctor, Map<number, TypedArray[]>>();
+  bytes = 0;
+
+  constructor(private readonly capBytes: number) {}
+
+  take(ctor: Ctor, length: number): TypedArray | undefined {
+    const a = this.byType.get(ctor)?.get(length)?.pop();
+    if (a) this.bytes -= a.byteLength;
+    return a;
+  }
+
+  /** Keeps `a` unless its bin or the whole store is full. */
+  put(a: TypedArray): boolean {
+    if (this.bytes + a.byteLength > this.capBytes) return false;
+    const ctor = a.constructor as Ctor;
+    let byLength = this.byType.get(ctor);
+    if (!byLength) this.byType.set(ctor, (byLength = new Map()));
+    let bin = byLength.get(a.length);
+    if (!bin) byLength.set(a.length, (bin = []));
+    if (bin.length >= RECENT_PER_SHAPE) return false;
+    bin.push(a);
+    this.bytes += a.byteLength;
+    return true;
+  }
+
+  /** Everything kept, the store emptied. */
+  drain(): TypedArray[] {
+    const all = [...this.byType.values()].flatMap((byLength) => [...byLength.values()].flat());
+    this.byType.clear();
+    this.bytes = 0;
+    return all;
+  }
+}
 
 const arenaEnabled = !(typeof process !== 'undefined' && process.env?.SPARSEGRAD_ARENA === '0');
 
@@ -178,8 +221,9 @@ export class Arena {
    * the free-list search, a new view, the WeakMap entry and the finalization registration.
    * Bounded (RECENT_*); emptied into the free list before the arena would grow.
    */
-  private readonly recent = new Map<Ctor, Map<number, TypedArray[]>>();
-  private recentBytes = 0;
+  private readonly recent = new Bins(RECENT_CAP_BYTES);
+  /** the same for small plain arrays (below BIG_BYTES, not in the arena) */
+  private readonly recentSmall = new Bins(RECENT_SMALL_CAP_BYTES);
   private scratchTop = 0;
   /** the largest scratch demand seen while the region was too small: the next region's size */
   private scratchWanted = 0;
@@ -203,7 +247,14 @@ export class Arena {
   alloc(dtype: DType, size: number, zeroed = true): TypedArray {
     const ctor = ctorOf(dtype);
     const bytes = size * ctor.BYTES_PER_ELEMENT;
-    if (bytes < BIG_BYTES) return new ctor(new ArrayBuffer(bytes));
+    if (bytes < BIG_BYTES) {
+      const again = this.recentSmall.take(ctor, size);
+      if (again) {
+        if (zeroed) again.fill(0);
+        return again;
+      }
+      return new (ctor as unknown as new (n: number) => TypedArray)(size); // ≤ 64 bytes: on V8's heap, no backing store
+    }
     const inArena = this.allocInArena(dtype, size, zeroed);
     if (inArena) return inArena;
     const reuse = this.plainFree.get(bytes)?.pop();
@@ -220,9 +271,8 @@ export class Arena {
   allocInArena(dtype: DType, size: number, zeroed = true): TypedArray | null {
     if (!this.memory) return null;
     const ctor = ctorOf(dtype);
-    const again = this.recent.get(ctor)?.get(size)?.pop();
+    const again = this.recent.take(ctor, size);
     if (again) {
-      this.recentBytes -= this.blocks.get(again)!.size;
       if (zeroed) again.fill(0);
       return again;
     }
@@ -247,18 +297,7 @@ export class Arena {
   /** `values` is no longer used by anyone: keep its memory for the next array of its size. */
   release(values: TypedArray): void {
     const block = this.blocks.get(values);
-    if (block && block.size <= RECENT_MAX_BYTES && this.recentBytes + block.size <= RECENT_CAP_BYTES) {
-      const ctor = values.constructor as Ctor;
-      let byLength = this.recent.get(ctor);
-      if (!byLength) this.recent.set(ctor, (byLength = new Map()));
-      let bin = byLength.get(values.length);
-      if (!bin) byLength.set(values.length, (bin = []));
-      if (bin.length < RECENT_PER_SHAPE) {
-        bin.push(values);
-        this.recentBytes += block.size;
-        return;
-      }
-    }
+    if (block ? block.size <= RECENT_MAX_BYTES && this.recent.put(values) : this.ownsSmall(values) && this.recentSmall.put(values)) return;
     if (block) {
       this.blocks.delete(values);
       this.collected?.unregister(values);
@@ -267,7 +306,7 @@ export class Arena {
     }
     const bytes = values.byteLength;
     if (bytes < BIG_BYTES || values.byteOffset !== 0 || values.buffer.byteLength !== bytes) return;
-    if (values.buffer instanceof SharedArrayBuffer || this.plainPooled + bytes > PLAIN_POOL_CAP_BYTES) return;
+    if (isShared(values.buffer) || this.plainPooled + bytes > PLAIN_POOL_CAP_BYTES) return;
     let list = this.plainFree.get(bytes);
     if (!list) this.plainFree.set(bytes, (list = []));
     list.push(values.buffer as ArrayBuffer);
@@ -334,25 +373,29 @@ export class Arena {
 
   /** Gives every recently released array's block back to the free list. */
   private flushRecent(): void {
-    for (const byLength of this.recent.values()) {
-      for (const bin of byLength.values()) {
-        for (const values of bin) {
-          const block = this.blocks.get(values)!;
-          this.blocks.delete(values);
-          this.collected?.unregister(values);
-          this.free.give(block.offset, block.size);
-        }
-      }
+    for (const values of this.recent.drain()) {
+      const block = this.blocks.get(values)!;
+      this.blocks.delete(values);
+      this.collected?.unregister(values);
+      this.free.give(block.offset, block.size);
     }
-    this.recent.clear();
-    this.recentBytes = 0;
+  }
+
+  /**
+   * A small plain array worth keeping: all of its own buffer (not a view into something else),
+   * and over 64 bytes (V8 keeps smaller ones on its heap, cheap to make — and reading their
+   * `.buffer` would move them off it).
+   */
+  private ownsSmall(values: TypedArray): boolean {
+    return values.byteLength > 64 && values.byteLength < BIG_BYTES && values.byteOffset === 0 && values.buffer.byteLength === values.byteLength
+      && !isShared(values.buffer);
   }
 
   /** A block of the arena (recycled: it may hold old data), or null when the arena is full. */
   private block(size: number): { offset: number; recycled: boolean } | null {
     const memory = this.memory!;
     let offset = this.free.take(size);
-    if (offset + size > memory.buffer.byteLength && this.recentBytes > 0) {
+    if (offset + size > memory.buffer.byteLength && this.recent.bytes > 0) {
       // before growing, let the blocks kept for reuse merge back into the free list
       this.free.give(offset, size);
       this.flushRecent();

@@ -107,6 +107,18 @@ test('released arrays are handed out again as they are (same type and length), a
   assert.ok(y === x, 'the same array object again');
   assert.ok(y.every((v) => v === 0), 'zeroed when asked');
   a.release(y);
+  // small plain arrays too (over 64 bytes, whole buffers only)
+  const small = a.alloc('float32', 1000) as Float32Array;
+  small.fill(5);
+  a.release(small);
+  const small2 = a.alloc('float32', 1000);
+  assert.ok(small2 === small && small2.every((v) => v === 0), 'a small array again, zeroed');
+  const tiny = a.alloc('float32', 4);
+  a.release(tiny);
+  assert.ok(a.alloc('float32', 4) !== tiny, 'arrays of 64 bytes or less are not kept (V8 makes them cheaply on its heap)');
+  const view = new Float32Array(new ArrayBuffer(8000), 4000, 1000);
+  a.release(view);
+  assert.ok(a.alloc('float32', 1000) !== view, 'a view into a bigger buffer is never handed out');
   const z = a.alloc('int32', 50000);
   assert.ok(z instanceof Int32Array && (z as unknown) !== x, 'another type gets its own array');
   a.release(z);
