@@ -8,7 +8,7 @@ import { EASE_DEFAULTS } from '../models/ease.js';
 import { ITEM_KNN_DEFAULTS } from '../models/item-knn.js';
 import { RATING_MODELS, ROW_MODELS } from '../models/recipes.js';
 
-export { RATING_MODELS, TRAINING_DEFAULTS, rowBatchSize, validationUsers, VAE_ANNEAL_FRACTION, type TrainingDefaults } from '../models/recipes.js';
+export { RATING_MODELS, TRAINING_DEFAULTS, rowBatchSize, validationUsers, type TrainingDefaults } from '../models/recipes.js';
 export const RANKING_MODELS = [...ROW_MODELS, 'ease', 'itemknn'] as const;
 export const MODELS = [...RATING_MODELS, ...RANKING_MODELS] as const;
 

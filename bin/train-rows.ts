@@ -92,7 +92,7 @@ async function trainUserRows(a: ParsedArgs, data: RatingsDataset, seen: sg.CSR, 
         const d = TRAINING_DEFAULTS[kind];
         const bs = (a['batch-size'] as number | undefined) ?? rowBatchSize(split.train.rows);
         const patience = (a.patience as number | undefined) ?? d.patience;
-        const anneal = model instanceof sg.models.MultVAE ? `, β → ${model.config.annealCap} over ${model.config.totalAnnealSteps} updates` : '';
+        const anneal = model instanceof sg.models.MultVAE ? `, β → ${model.config.annealCap} over the first ${Math.round(model.config.annealFraction * 100)}% of the planned updates` : '';
         print(`Model: ${kind} (${model.parameters().reduce((s, p) => s + p.size, 0).toLocaleString()} parameters; lr ${a.lr ?? d.lr}, ${bs} users per batch, ` +
           `up to ${a.epochs ?? d.epochs} epochs, ${patience > 0 ? `patience ${patience}` : 'no early stopping'}${anneal}), ` +
           `${split.train.rows.toLocaleString()} train users / ${split.valid.input.rows.toLocaleString()} validation users (80/20 fold-in), ` +

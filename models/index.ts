@@ -46,6 +46,6 @@ export { FoldIn, foldIn, type FoldInModel, type FoldInOptions } from './fold-in.
 export { predictRatings, evaluateRatings, clipRating, ratingScaleOf, type RatingEvaluation, type RatingPredictOptions } from './rating-eval.js';
 export {
   trainRatings, trainUserRows, buildRatingModel, ratingBatches, rowBatchSize, validationUsers, TRAINING_DEFAULTS, RATING_MODELS, ROW_MODELS,
-  VAE_ANNEAL_FRACTION, type RatingModelKind, type RowModelKind, type TrainingDefaults, type RecipeOptions, type RatingRecipeOptions,
+  type RatingModelKind, type RowModelKind, type TrainingDefaults, type RecipeOptions, type RatingRecipeOptions,
   type RatingRecipeResult, type RowRecipeOptions, type RowRecipeResult, type PreparedModel,
 } from './recipes.js';

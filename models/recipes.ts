@@ -16,9 +16,9 @@ import type { CSR } from '../core/csr.js';
 import type { RatingsDataset } from '../datasets/types.js';
 import { holdout } from '../datasets/splits.js';
 import { BatchIterator } from '../datasets/iterators/batch.js';
-import { EarlyStopping, type Callback } from './train/callbacks.js';
+import type { Callback } from './train/callbacks.js';
 import { fit, type FitHistory } from './train/fit.js';
-import { fitRows, type FitRowsHistory } from './train/fit-rows.js';
+import { fitRows, rowBatchSize, type FitRowsHistory } from './train/fit-rows.js';
 import type { OptimizerSpec } from './train/loop.js';
 import type { Optimizer } from './optim/optimizer.js';
 import type { RankingSplit } from './train/ranking.js';
@@ -56,22 +56,12 @@ export const TRAINING_DEFAULTS: Record<RatingModelKind | RowModelKind, TrainingD
   dae: USER_ROWS,
 };
 
-/**
- * Users per batch for the user-row models: about ten updates an epoch on small data (ml-100k:
- * 64), Liang et al.'s 500 on large (ML-20M) — a power of two in [32, 512].
- */
-export function rowBatchSize(trainUsers: number): number {
-  const b = 2 ** Math.round(Math.log2(Math.max(1, trainUsers / 10)));
-  return Math.min(512, Math.max(32, b));
-}
+export { rowBatchSize };
 
 /** Held-out validation users for the user-row models' early stopping: 10% of users, 1 … 10,000. */
 export function validationUsers(users: number): number {
   return Math.min(10_000, Math.max(1, Math.round(users * 0.1)));
 }
-
-/** Share of the run's planned updates over which the Mult-VAE's β rises to its cap. */
-export const VAE_ANNEAL_FRACTION = 0.2;
 
 /** What every recipe accepts besides its model's settings. */
 export interface RecipeOptions {
@@ -172,12 +162,11 @@ export async function trainRatings(data: RatingsDataset, kind: RatingModelKind =
     lr: opts.lr ?? d.lr, batchSize: opts.batchSize ?? (d.batchSize as number), epochs: opts.epochs ?? d.epochs, patience: opts.patience ?? d.patience,
   };
   const callbacks = opts.callbacks?.(model) ?? [];
-  if (settings.patience > 0) callbacks.push(new EarlyStopping({ monitor: 'val-rmse', patience: settings.patience }));
   const batches = Math.ceil(train.ratings.length / settings.batchSize);
   const history = await fit(model, ratingBatches(train, model, settings.batchSize, true, seed), {
     epochs: settings.epochs, optimizer: prepared?.optimizer ?? { name: opts.optimizer ?? 'adam', lr: settings.lr, weightDecay: opts.weightDecay ?? 0 },
     resume: prepared?.resume, metrics: kind === 'deepmf-class' ? ['accuracy', 'rmse'] : ['rmse'], evalData: ratingBatches(valid, model, Math.max(settings.batchSize, 10000), false, 0),
-    amp: opts.amp, keepBest: 'rmse', callbacks, log: opts.log, verbose: opts.verbose, progress: opts.progress,
+    amp: opts.amp, keepBest: 'rmse', patience: settings.patience, callbacks, log: opts.log, verbose: opts.verbose, progress: opts.progress,
     batchEndEvery: opts.batchEndEvery ?? Math.max(1, Math.floor(batches / 4)),
   });
   const bestRmse = history.epochs[history.bestEpoch]?.values['val-rmse'] ?? NaN;
@@ -207,18 +196,17 @@ export async function trainUserRows(kind: RowModelKind, train: CSR, valid: Ranki
   const settings = {
     lr: opts.lr ?? d.lr, batchSize: opts.batchSize ?? rowBatchSize(train.rows), epochs: opts.epochs ?? d.epochs, patience: opts.patience ?? d.patience,
   };
-  const updates = settings.epochs * Math.ceil(train.rows / settings.batchSize);
+  // β's anneal: fitRows plans it as a fifth of the run's updates (MultVAE's annealFraction)
   const fresh: UserRowModel = kind === 'vae'
-    ? new MultVAE({ numItems: train.cols, totalAnnealSteps: Math.max(1, Math.round(VAE_ANNEAL_FRACTION * updates)), seed: opts.seed })
+    ? new MultVAE({ numItems: train.cols, seed: opts.seed })
     : new AutoEncoder({ numItems: train.cols, seed: opts.seed });
   const prepared = opts.prepare?.(fresh);
   const model = (prepared?.model ?? fresh) as UserRowModel;
   const callbacks = opts.callbacks?.(model) ?? [];
-  if (settings.patience > 0) callbacks.push(new EarlyStopping({ monitor: 'val-ndcg@100', mode: 'max', patience: settings.patience }));
   const history = await fitRows(model, train, {
     epochs: settings.epochs, batchSize: settings.batchSize,
     optimizer: prepared?.optimizer ?? { name: opts.optimizer ?? 'adam', lr: settings.lr, weightDecay: opts.weightDecay ?? 0 },
-    resume: prepared?.resume, amp: opts.amp, evalSplit: valid, evalOptions: { k: opts.k ?? [20, 50, 100] }, keepBest: 'ndcg@100', callbacks,
+    resume: prepared?.resume, amp: opts.amp, evalSplit: valid, evalOptions: { k: opts.k ?? [20, 50, 100] }, keepBest: 'ndcg@100', patience: settings.patience, callbacks,
     log: opts.log, verbose: opts.verbose, progress: opts.progress, batchEndEvery: opts.batchEndEvery ?? 0,
   });
   const bestNdcg = history.epochs[history.bestEpoch]?.values['val-ndcg@100'] ?? NaN;

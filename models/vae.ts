@@ -11,8 +11,15 @@
  * β is annealed linearly: β = min(annealCap, updates / totalAnnealSteps), where `updates`
  * counts the optimizer updates applied before this one (so the first step has β = 0; a step
  * mixed precision skips does not count: trainingStep's afterUpdate advances it), as
- * the authors' code (`anneal_cap = 0.2`, `total_anneal_steps = 200000`). A small β ("partially
- * regularised" VAE) was their main finding: the full β = 1 ELBO over-regularises.
+ * the authors' code (`anneal_cap = 0.2`). A small β ("partially regularised" VAE) was their
+ * main finding: the full β = 1 ELBO over-regularises.
+ *
+ * Their `total_anneal_steps = 200000` was sized for ML-20M (~230 updates an epoch); on a
+ * data set of a few thousand users it leaves β ≈ 0 for the whole run. So by default the
+ * schedule is **relative to the run**: `fitRows` tells the model how many updates it plans
+ * (`planRun`), and β reaches its cap after `annealFraction` (default 0.2) of them. An
+ * explicit `totalAnnealSteps` is used as given; a model trained by another loop that never
+ * plans falls back to the authors' 200,000.
  * The step count is saved in checkpoints (buffer 'annealStep') so a resumed run continues
  * the schedule.
  */
@@ -41,8 +48,13 @@ export interface MultVAEConfig {
   inputOrder?: InputOrder;
   /** largest β (default 0.2) */
   annealCap?: number;
-  /** updates over which β grows linearly from 0 to annealCap (default 200,000; 0 = β fixed at the cap) */
-  totalAnnealSteps?: number;
+  /**
+   * updates over which β grows linearly from 0 to annealCap (0 = β fixed at the cap); default
+   * null: planned by fitRows as annealFraction of the run's updates (200,000 if never planned)
+   */
+  totalAnnealSteps?: number | null;
+  /** share of the run's planned updates over which β reaches its cap (default 0.2) */
+  annealFraction?: number;
   sparseGrad?: boolean;
   seed?: number;
 }
@@ -66,14 +78,14 @@ export class MultVAE extends UserRowModel {
     this.config = {
       numItems: cfg.numItems, hidden: cfg.hidden ?? [600], latent: cfg.latent ?? 200, dropout: cfg.dropout ?? 0.5,
       normalize: cfg.normalize ?? true, inputOrder: cfg.inputOrder ?? 'normalize-dropout', annealCap: cfg.annealCap ?? 0.2,
-      totalAnnealSteps: cfg.totalAnnealSteps ?? 200_000, sparseGrad: cfg.sparseGrad ?? true, seed: cfg.seed,
+      totalAnnealSteps: cfg.totalAnnealSteps ?? null, annealFraction: cfg.annealFraction ?? 0.2, sparseGrad: cfg.sparseGrad ?? true, seed: cfg.seed,
     };
     const c = this.config;
     if (!(Number.isInteger(c.numItems) && c.numItems > 0)) throw new Error(`MultVAE: numItems must be a positive integer, got ${c.numItems}`);
     checkWidths('MultVAE', 'hidden', c.hidden);
     checkWidths('MultVAE', 'latent', [c.latent]);
-    if (!(c.annealCap >= 0) || !(c.totalAnnealSteps >= 0)) {
-      throw new Error(`MultVAE: annealCap and totalAnnealSteps must be ≥ 0, got ${c.annealCap} and ${c.totalAnnealSteps}`);
+    if (!(c.annealCap >= 0) || !(c.totalAnnealSteps === null || c.totalAnnealSteps >= 0) || !(c.annealFraction > 0 && c.annealFraction <= 1)) {
+      throw new Error(`MultVAE: annealCap and totalAnnealSteps must be ≥ 0 and annealFraction in (0, 1], got ${c.annealCap}, ${c.totalAnnealSteps} and ${c.annealFraction}`);
     }
     const seed = (i: number) => (c.seed === undefined ? undefined : c.seed + i);
     this.dropout = this.addModule('dropout', new Dropout(c.dropout));
@@ -95,9 +107,20 @@ export class MultVAE extends UserRowModel {
   /** β after `step` updates: min(cap, step / total) (the cap itself when total is 0). */
   static betaAt = annealedBeta;
 
+  /**
+   * Called by fitRows with the updates it plans: fixes an unset totalAnnealSteps to
+   * annealFraction of them (an explicit or already planned one is kept, so a resumed run
+   * keeps its schedule).
+   */
+  planRun(plan: { updates: number }): void {
+    if (this.config.totalAnnealSteps === null && plan.updates > 0) {
+      this.config.totalAnnealSteps = Math.max(1, Math.round(this.config.annealFraction * plan.updates));
+    }
+  }
+
   /** The β the next training step uses. */
   get beta(): number {
-    return annealedBeta(this.annealStep, this.config.annealCap, this.config.totalAnnealSteps);
+    return annealedBeta(this.annealStep, this.config.annealCap, this.config.totalAnnealSteps ?? 200_000);
   }
 
   /** μ and logσ² [batch, latent] of input rows (dropout follows training/eval mode). */

@@ -6,8 +6,15 @@
  * (the items to reconstruct or predict), while fit's metrics compare dense Float32Array
  * labels with predictions. Their quality is a ranking question instead — Recall@K and
  * NDCG@K on held-out users, each epoch — so this loop evaluates with `evaluateRanking`
- * and can keep the weights of the best epoch (Liang et al. select the model with the best
- * validation NDCG@100). Logs follow fit's MXNet style, with the loss as the train measure:
+ * and keeps the weights of the best epoch (Liang et al. select the model with the best
+ * validation NDCG@100).
+ *
+ * Defaults that work on small and large data alike: users per batch from the data
+ * (`rowBatchSize`: ~10 updates an epoch on ml-100k, Liang's ~500 on ML-20M); with an
+ * `evalSplit`, up to 200 epochs, keep-best on NDCG@100 and early stopping after 20 epochs
+ * without a better one; without one, 50 epochs. A model with `planRun` (MultVAE: β's
+ * anneal) is told the updates the run plans. Logs follow fit's MXNet style, with the loss
+ * as the train measure:
  *   Epoch[0] Batch [20] Speed: 5321.10 samples/sec loss=812.3
  *   Epoch[0] Train-loss=790.1
  *   Epoch[0] Time cost=3.214
@@ -41,7 +48,7 @@ function asBatch(b: Batch | RowBatch): Batch {
 
 /** The loop's options (callbacks, logging, progress, amp) plus the row-model ones. */
 export interface FitRowsOptions extends LoopSettings {
-  /** users per batch (default 500, as Liang et al.; the DSSTNE case uses 256) */
+  /** users per batch (default: rowBatchSize(users) for a matrix, 500 — Liang et al.'s — for other sources) */
   batchSize?: number;
   /** shuffle the users each epoch (default true; UserRowIterator's stream, from the run seed) */
   shuffle?: boolean;
@@ -50,8 +57,28 @@ export interface FitRowsOptions extends LoopSettings {
   /** evaluated after every epoch with evaluateRanking */
   evalSplit?: RankingSplit;
   evalOptions?: EvaluateRankingOptions;
-  /** keep the weights of the epoch with the best value of this validation metric (e.g. 'ndcg@100') */
-  keepBest?: string;
+  /**
+   * keep the weights of the epoch with the best value of this validation metric (default
+   * with an evalSplit: NDCG at the largest cut-off, 'ndcg@100'; false: keep the last epoch)
+   */
+  keepBest?: string | false;
+  /** with keepBest: stop after this many epochs without a better value (default 20 with an evalSplit; 0 = never) */
+  patience?: number;
+}
+
+/**
+ * Users per batch for a matrix of `users` rows: about ten updates an epoch on small data
+ * (ml-100k: 64), Liang et al.'s 500 on large (ML-20M) — a power of two in [32, 512].
+ */
+export function rowBatchSize(users: number): number {
+  const b = 2 ** Math.round(Math.log2(Math.max(1, users / 10)));
+  return Math.min(512, Math.max(32, b));
+}
+
+/** The rows of a matrix (or input/target pair), null for other sources. */
+function rowsOf(data: RowData): number | null {
+  const input = data instanceof CSR ? data : (data as { input?: unknown }).input;
+  return input instanceof CSR ? input.rows : null;
 }
 
 /** What fitRows returns (the loop's history; `bestEpoch` is the kept epoch with keepBest). */
@@ -70,17 +97,27 @@ function rowSource(data: RowData, batchSize: number, shuffle: boolean): (Iterabl
 export async function fitRows(model: Trainable & RankingScorer, data: RowData, opts: FitRowsOptions = {}): Promise<FitRowsHistory> {
   if (opts.keepBest && !opts.evalSplit) throw new Error(`fitRows: keepBest '${opts.keepBest}' needs an evalSplit to measure it on`);
   const log = logger(opts);
-  const source = rowSource(data, opts.batchSize ?? 500, opts.shuffle ?? true);
+  const rows = rowsOf(data);
+  const batchSize = opts.batchSize ?? (rows !== null ? rowBatchSize(rows) : 500);
+  const source = rowSource(data, batchSize, opts.shuffle ?? true);
   const split = opts.evalSplit;
+  const keepBest = opts.keepBest === false ? undefined : opts.keepBest ?? (split ? `ndcg@${Math.max(...(opts.evalOptions?.k ?? [100]))}` : undefined);
+  const patience = opts.patience ?? (keepBest ? 20 : 0);
+  if (patience > 0 && !keepBest) throw new Error(`fitRows: patience ${patience} needs an evalSplit and keepBest (the validation metric to watch)`);
+  const epochs = opts.epochs ?? (split ? 200 : 50);
+  const numBatches = (source as { numBatches?: number }).numBatches;
+  // the run's length, for schedules relative to it (the Mult-VAE's β)
+  const planned = model as { planRun?: (plan: { updates: number }) => void };
+  if (typeof planned.planRun === 'function' && numBatches) planned.planRun({ updates: epochs * numBatches });
   return trainLoop(model, {
     caller: 'fitRows',
-    epochs: opts.epochs ?? 1,
+    epochs,
     optimizer: makeOptimizer(opts.optimizer ?? { name: 'adam', lr: 1e-3 }, model.parameters()),
     batches: async function* () {
       if (typeof source.reset === 'function') source.reset();
       for await (const b of source as AsyncIterable<Batch | RowBatch>) yield asBatch(b);
     },
-    numBatches: (source as { numBatches?: number }).numBatches,
+    numBatches,
     callbacks: opts.callbacks,
     log,
     batchEndEvery: opts.batchEndEvery ?? 50,
@@ -93,7 +130,7 @@ export async function fitRows(model: Trainable & RankingScorer, data: RowData, o
         log(`Epoch[${epoch}] Validation-${k}=${v.toFixed(6)}`);
       }
     }),
-    keepBest: opts.keepBest ? { monitor: `val-${opts.keepBest}`, mode: 'max', label: opts.keepBest } : undefined,
+    keepBest: keepBest ? { monitor: `val-${keepBest}`, mode: 'max', label: keepBest, patience } : undefined,
     divergence: opts.divergence,
     resume: opts.resume,
     source,

@@ -29,6 +29,8 @@ export interface FitOptions extends LoopSettings {
    * for errors, higher for the rest
    */
   keepBest?: string;
+  /** with keepBest: stop after this many epochs without a better validation value (default 0: never) */
+  patience?: number;
 }
 
 /** What fit returns (the loop's history: epochs, optimizer, amp state, stoppedEarly, bestEpoch). */
@@ -101,6 +103,7 @@ export async function fit(model: Trainable, data: BatchSource, opts: FitOptions 
   if (opts.keepBest && !opts.evalData && !opts.callbacks?.length) {
     throw new Error(`fit: keepBest '${opts.keepBest}' needs evalData (or a callback that adds validation values) to measure it on`);
   }
+  if (opts.patience && !opts.keepBest) throw new Error(`fit: patience ${opts.patience} needs keepBest (the validation metric to watch)`);
   const metricNames = opts.metrics ?? ['rmse'];
   const log = logger(opts);
   return trainLoop(model, {
@@ -124,7 +127,7 @@ export async function fit(model: Trainable, data: BatchSource, opts: FitOptions 
       }
     }),
     keepBest: opts.keepBest
-      ? { monitor: `val-${opts.keepBest}`, mode: HIGHER_IS_BETTER.test(opts.keepBest) ? 'max' : 'min', label: opts.keepBest }
+      ? { monitor: `val-${opts.keepBest}`, mode: HIGHER_IS_BETTER.test(opts.keepBest) ? 'max' : 'min', label: opts.keepBest, patience: opts.patience }
       : undefined,
     divergence: opts.divergence,
     resume: opts.resume,

@@ -9,5 +9,5 @@ export {
   RankingCallback, RANKING_METRICS, type RankingSplit, type RankingScorer, type RankingResult, type EvaluateRankingOptions,
   type RankingMetricName, type RelevantItems, type Relevance,
 } from './ranking.js';
-export { fitRows, type FitRowsOptions, type FitRowsHistory, type RowData, type RowBatch } from './fit-rows.js';
+export { fitRows, rowBatchSize, type FitRowsOptions, type FitRowsHistory, type RowData, type RowBatch } from './fit-rows.js';
 export { DivergenceGuard, type DivergenceOptions, type DivergenceState } from './divergence.js';

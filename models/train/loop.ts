@@ -89,6 +89,8 @@ export interface KeepBest {
   mode: 'min' | 'max';
   /** how the caller's option named it (for messages; default: monitor) */
   label?: string;
+  /** early stopping: end the run after this many epochs without a new best (0 or absent: never) */
+  patience?: number;
 }
 
 /** What fit or fitRows hands the loop (their options resolved). */
@@ -283,6 +285,11 @@ export async function trainLoop(model: Trainable, o: LoopSpec): Promise<TrainHis
         best = v;
         bestState = snapshot(model);
         history.bestEpoch = epoch;
+      }
+      const patience = o.keepBest.patience ?? 0;
+      if (patience > 0 && history.bestEpoch >= 0 && epoch - history.bestEpoch >= patience && !ctx.stop) {
+        log(`${caller}: stopping early at epoch ${epoch}: ${label} has not improved for ${patience} epochs (best: epoch ${history.bestEpoch})`);
+        ctx.stop = true;
       }
     }
   }

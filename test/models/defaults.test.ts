@@ -1,0 +1,77 @@
+/**
+ * The training defaults: early stopping with keep-best in the shared loop (fit's patience,
+ * fitRows' defaults), batch sizes from the data, the Mult-VAE's β planned from the run, and
+ * the recipes (trainRatings / trainUserRows) end to end on planted data.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as sg from '../../index.js';
+import { batches, plantedLowRank } from '../helpers/data.js';
+import { planted } from './planted.js';
+
+const quiet = { verbose: false, progress: false } as const;
+
+test('fit with keepBest + patience stops once validation has not improved for `patience` epochs, holding the best epoch', async () => {
+  // overfits quickly: few ratings, much noise, many factors, no regulariser
+  const data = plantedLowRank(120, 100, 2, 4000, 3, 1);
+  sg.setSeed(2);
+  const model = new sg.models.MatrixFactorization({ numUsers: 120, numItems: 100, dim: 32, biases: true, initStd: 0.1 });
+  const h = await sg.train.fit(model, batches(data.train, 200, 1), {
+    epochs: 60, optimizer: { name: 'adam', lr: 0.02 }, evalData: batches(data.valid, 1000), keepBest: 'rmse', patience: 3, ...quiet,
+  });
+  const vals = h.epochs.map((e) => e.values['val-rmse']);
+  assert.ok(h.stoppedEarly && vals.length < 60, `stopped after ${vals.length} epochs`);
+  assert.is(h.bestEpoch, vals.indexOf(Math.min(...vals)));
+  assert.is(vals.length - 1 - h.bestEpoch, 3, 'stopped exactly patience epochs after the best');
+  // the model holds the best epoch: its validation RMSE is the best one
+  const again = await sg.train.evaluate(model, batches(data.valid, 1000));
+  assert.ok(Math.abs(again.rmse - vals[h.bestEpoch]) < 1e-6);
+  let err = '';
+  await sg.train.fit(model, batches(data.train, 200), { patience: 2, ...quiet }).catch((e) => { err = e.message; });
+  assert.match(err, /patience 2 needs keepBest/);
+});
+
+test('fitRows defaults: batch size from the data, keep-best NDCG@100 and early stopping with an evalSplit, β planned from the run', async () => {
+  assert.is(sg.train.rowBatchSize(638), 64);
+  assert.is(sg.train.rowBatchSize(116_677), 512);
+  assert.is(sg.train.rowBatchSize(50), 32);
+  const data = planted({ users: 400, items: 120, seed: 5 });
+  const split = sg.datasets.heldOutUsers(data, { heldOutUsers: 50, seed: 1 });
+  sg.setSeed(3);
+  const vae = new sg.models.MultVAE({ numItems: split.numItems, hidden: [32], latent: 8 });
+  assert.is(vae.config.totalAnnealSteps, null, 'unset until a run plans it');
+  const h = await sg.train.fitRows(vae, split.train, { evalSplit: split.valid, epochs: 30, patience: 4, ...quiet });
+  const perEpoch = Math.ceil(split.train.rows / sg.train.rowBatchSize(split.train.rows));
+  assert.is(vae.config.totalAnnealSteps, Math.round(0.2 * 30 * perEpoch), 'β reaches its cap after a fifth of the planned updates');
+  const vals = h.epochs.map((e) => e.values['val-ndcg@100']);
+  assert.is(h.bestEpoch, vals.indexOf(Math.max(...vals)), 'keep-best on NDCG@100 by default');
+  if (h.stoppedEarly) assert.is(vals.length - 1 - h.bestEpoch, 4);
+  // an explicit schedule is kept
+  const fixed = new sg.models.MultVAE({ numItems: split.numItems, hidden: [8], latent: 4, totalAnnealSteps: 7 });
+  await sg.train.fitRows(fixed, split.train, { epochs: 1, ...quiet });
+  assert.is(fixed.config.totalAnnealSteps, 7);
+  assert.ok(sg.models.MultVAE.betaAt(0) === 0 && new sg.models.MultVAE({ numItems: 4, hidden: [2], latent: 2 }).beta === 0);
+});
+
+test('recipes: trainRatings beats the mean on planted ratings and records the kept epoch; trainUserRows beats popularity', async () => {
+  const d = plantedLowRank(150, 120, 3, 12000, 8, 0.3);
+  const ds = {
+    name: 'planted', numUsers: 150, numItems: 120, users: d.train.users, items: d.train.items, ratings: d.train.ratings,
+    userIds: sg.datasets.IdMap.range(150), itemIds: sg.datasets.IdMap.range(120), itemTitles: [], itemGenres: sg.csr([0], [], [], [0, 0]), genreNames: [],
+    ratingScale: { min: -10, max: 10, step: 0.01 },
+  } as unknown as sg.datasets.RatingsDataset;
+  sg.setSeed(1);
+  const r = await sg.models.trainRatings(ds, 'mf', { dim: 8, epochs: 40, ...quiet });
+  assert.ok(r.bestRmse < 0.6 * d.std, `validation RMSE ${r.bestRmse} vs std ${d.std}`);
+  assert.is(r.bestEpoch, r.history.bestEpoch);
+  assert.ok(typeof r.model.meta.trainMean === 'number' && r.model.meta.ratingScale !== undefined, 'meta for evaluation');
+
+  const data = planted({ users: 400, items: 120, seed: 6 });
+  const split = sg.datasets.heldOutUsers(data, { heldOutUsers: 50, seed: 2 });
+  sg.setSeed(2);
+  const v = await sg.models.trainUserRows('dae', split.train, split.valid, { epochs: 25, ...quiet });
+  const ev = (m: sg.train.RankingScorer) => sg.train.evaluateRanking(m, split.test, { k: [20] }).metrics['recall@20'];
+  assert.ok(ev(v.model) > ev(sg.train.PopularityScorer.fromMatrix(split.train)) + 0.05);
+});
+
+test.run();
