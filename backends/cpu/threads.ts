@@ -181,11 +181,10 @@ for (;;) {
   seen = Atomics.load(ctrl, ${SEQ});
   drain();
   Atomics.add(ctrl, ${ACTIVE}, 1);
-  if (Atomics.load(ctrl, ${OPEN}) === 1 && index < Atomics.load(ctrl, ${LIMIT})) {
-    const seq = Atomics.load(ctrl, ${SEQ});
-    run(seq);
-    for (const k of jobs.keys()) if (k <= seq) jobs.delete(k);
-  }
+  if (Atomics.load(ctrl, ${OPEN}) === 1 && index < Atomics.load(ctrl, ${LIMIT})) run(Atomics.load(ctrl, ${SEQ}));
+  // a job this worker sat out (woke after the main thread closed it) is dropped too: kept,
+  // its shared arrays (whole embedding tables) would pile up until the worker runs out of memory
+  for (const k of jobs.keys()) if (k <= seen) jobs.delete(k);
   Atomics.sub(ctrl, ${ACTIVE}, 1);
   Atomics.notify(ctrl, ${ACTIVE});
 }`;
