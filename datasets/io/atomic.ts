@@ -2,6 +2,9 @@
  * Atomic file replacement: write a temp file next to the target, fsync it, rename it over
  * the target. A reader sees the old file or the new one, never half of one.
  *
+ * Only regular files are replaced: a device, FIFO or socket at the target is refused, and a
+ * symbolic link is followed (its target is replaced, the link kept).
+ *
  * Temp files never outlive a failure: any error while writing (ENOSPC, EIO, the target
  * being a directory) removes the temp before the error is thrown, naming the target. A
  * process killed mid-write (kill -9, power loss) cannot clean up, so every write first
@@ -11,7 +14,8 @@
 import type * as FS from 'node:fs';
 
 /** The fs calls the writers use: Node's by default; tests inject faults through this. */
-export type SyncFs = Pick<typeof FS, 'openSync' | 'writeSync' | 'fsyncSync' | 'closeSync' | 'renameSync' | 'unlinkSync' | 'statSync' | 'readdirSync'>;
+export type SyncFs = Pick<typeof FS, 'openSync' | 'writeSync' | 'fsyncSync' | 'closeSync' | 'renameSync' | 'unlinkSync' | 'statSync' | 'readdirSync'>
+  & Partial<Pick<typeof FS, 'realpathSync'>>;
 
 const TEMP = /^(.*)\.tmp-(\d+)-[0-9a-z]+$/;
 /** the data-set cache's temp names before this module existed: `<file>.<pid>.tmp` */
@@ -58,6 +62,16 @@ export function sweepStaleTemps(fs: SyncFs, dir: string, base: string, join: (a:
   return removed;
 }
 
+/** `target` with symbolic links resolved, when it exists and `fs` can resolve them; else `target`. */
+function followLink(fs: SyncFs, target: string): string {
+  if (!fs.realpathSync) return target;
+  try {
+    return fs.realpathSync(target) as string;
+  } catch {
+    return target; // does not exist yet (or a dangling link: written as a new file at the link's path)
+  }
+}
+
 /** Why `target` cannot be written, checked before any work: it is a directory, or its directory is missing. */
 export function checkWritableTarget(fs: SyncFs, target: string, dir: string, what: string): void {
   let st: FS.Stats | undefined;
@@ -67,6 +81,9 @@ export function checkWritableTarget(fs: SyncFs, target: string, dir: string, wha
     st = undefined;
   }
   if (st?.isDirectory()) throw new Error(`${what}: ${target} is a directory; give a file path (e.g. ${target.replace(/\/+$/, '')}/model.sgm)`);
+  // A rename over a device, FIFO or socket would replace that node itself (as root,
+  // `--out /dev/null` would turn /dev/null into a regular file): only regular files are replaced.
+  if (st && !st.isFile()) throw new Error(`${what}: ${target} is not a regular file (a device, FIFO or socket); the file is written by renaming a finished temp over the target, which would replace it — give a file path`);
   let d: FS.Stats;
   try {
     d = fs.statSync(dir);
@@ -82,6 +99,9 @@ export function checkWritableTarget(fs: SyncFs, target: string, dir: string, wha
  */
 export function writeFileAtomicSync(target: string, chunks: Iterable<Uint8Array>, opts: { fs: SyncFs; dirname: (p: string) => string; basename: (p: string) => string; join: (a: string, b: string) => string; what: string }): void {
   const { fs, what } = opts;
+  // A symbolic link is followed, so the link stays and the file it points at is replaced
+  // (renaming over the link itself would silently turn it into a plain file).
+  target = followLink(fs, target);
   const dir = opts.dirname(target);
   checkWritableTarget(fs, target, dir, what);
   sweepStaleTemps(fs, dir, opts.basename(target), opts.join);

@@ -9,7 +9,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, spawnSync } from 'node:child_process';
 import { crc32 as zlibCrc32 } from 'node:zlib';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as sg from '../../index.js';
@@ -287,6 +287,28 @@ test('not a checkpoint: junk, empty, truncated, trailing bytes, a directory, a m
   pre.writeUInt32LE(hb.length, 8);
   writeFileSync(join(dir, 'v1s.sgm'), Buffer.concat([pre, hb, v1.subarray(12 + hl)]));
   assert.throws(() => sg.load(join(dir, 'v1s.sgm')), /has formatVersion "1" \(string\); it must be the number 1/);
+});
+
+test('save replaces only regular files: a FIFO at the target is refused, a symbolic link is followed and kept', () => {
+  const { model } = trainedMF();
+  const d = mkdtempSync(join(tmpdir(), 'sg-save-nodes-'));
+  // a FIFO (a device such as /dev/null is the same class: renaming over it would replace the node)
+  const fifo = join(d, 'pipe.sgm');
+  if (spawnSync('mkfifo', [fifo]).status === 0) {
+    assert.throws(() => sg.save(model, fifo), /save: .*pipe\.sgm is not a regular file \(a device, FIFO or socket\)/);
+    assert.ok(lstatSync(fifo).isFIFO(), 'the FIFO is still a FIFO');
+    assert.equal(readdirSync(d).filter((n) => n.includes('.tmp-')), []);
+  }
+  // a link to an existing checkpoint: the file it points at gets the new model, the link stays
+  const real = join(d, 'real.sgm'), link = join(d, 'link.sgm');
+  writeFileSync(real, 'old');
+  symlinkSync(real, link);
+  sg.save(model, link);
+  assert.ok(lstatSync(link).isSymbolicLink(), 'the link is kept');
+  assert.ok(readFileSync(real).length > 100, 'the linked file holds the checkpoint');
+  const back = sg.load(link);
+  assert.equal(back.parameters().length, model.parameters().length);
+  rmSync(d, { recursive: true, force: true });
 });
 
 test('a failed save leaves the old file and no temp: --out a directory, a missing directory, a full disk', () => {
