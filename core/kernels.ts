@@ -33,6 +33,7 @@
  *   gatherConcat, segmentSumColumns (DeepMF's embeddings side by side; backward)  ops/gather-concat.ts
  *   scatterAddRows (in place)                                                    ops/rows.ts
  *   dense, denseGrad (x·w + bias, relu; and its backward)                        ops/dense.ts
+ *   mse, mseGrad (mean squared error and its backward)                          ops/losses.ts
  *   multinomialNLL, multinomialNLLGrad (log-softmax + multinomial likelihood)    ops/recsys-losses.ts
  *   sgd / adam / adagrad updates, dense and row-sparse (in place)                models/optim/
  * An acceleration replaces the forward computation of one graph node; the node and its
@@ -213,6 +214,16 @@ export interface Accelerations {
    */
   denseGrad(y: TensorInfo, dy: TensorInfo, activation: Activation, biasGrad: boolean): { dz: DataId; dBias: DataId | null };
 
+  // ---- rating models' loss --------------------------------------------------------------
+  /**
+   * mean((pred − labels)²) over all elements → a 1-element tensor (pred and labels hold the
+   * same number of elements, both float32). On a GPU the composition is four dispatches
+   * forward and four backward; fused, one each.
+   */
+  mse(pred: TensorInfo, labels: TensorInfo): DataId;
+  /** Its gradient for pred, dy the upstream 1-element gradient (read where it lives): (dy/n)·2(pred − labels), pred's shape. */
+  mseGrad(pred: TensorInfo, labels: TensorInfo, dy: TensorInfo): DataId;
+
   // ---- user-row models' loss -----------------------------------------------------------
   /**
    * Log-softmax + multinomial log-likelihood of logits [B, N] against CSR targets x:
@@ -254,7 +265,7 @@ export const PRIMITIVES = [
 export const ACCELERATIONS = [
   'fusedUnary', 'softmax', 'logSoftmax', 'logSumExp',
   'gatherDot', 'segmentSumScaledRows', 'scatterAddRows', 'gatherConcat', 'segmentSumColumns',
-  'dense', 'denseGrad', 'multinomialNLL', 'multinomialNLLGrad',
+  'dense', 'denseGrad', 'mse', 'mseGrad', 'multinomialNLL', 'multinomialNLLGrad',
   'sgdUpdate', 'adamUpdate', 'adagradUpdate', 'sparseSgdUpdate', 'sparseAdamUpdate', 'sparseAdagradUpdate',
 ] as const satisfies readonly (keyof Accelerations)[];
 

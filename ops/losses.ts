@@ -1,7 +1,9 @@
 /**
  * Losses, each reduced to a scalar mean over the batch.
  *
- *   mse(pred, y)            = mean((pred − y)²)
+ *   mse(pred, y)            = mean((pred − y)²); d/dpred = 2(pred − y)/n. The backend's fused
+ *                             kernels (`mse`, `mseGrad`: one dispatch each on webgpu) when it has
+ *                             them and both are float32, else the reference `mseComposed`
  *   bceWithLogits(x, y)     = mean(softplus(x) − x·y), computed as max(x,0) − x·y + log(1+e^−|x|)
  *                             so no exp overflows; d/dx = σ(x) − y
  *   softmaxCrossEntropy(x, labels) = mean(−log softmax(x)[label]); d/dx = softmax(x) − onehot
@@ -10,6 +12,7 @@
  * accepted (labels reshaped), anything else is an error rather than a silent broadcast
  * to [B,B].
  */
+import type { Backend } from '../core/kernels.js';
 import { recordOp } from '../core/autograd.js';
 import { fmtShape, shapesEqual } from '../core/shape.js';
 import type { Tensor } from '../core/tensor.js';
@@ -21,16 +24,44 @@ import { reshape } from './layout.js';
 import { reduceRaw } from './reduce.js';
 import { logSoftmaxRaw, softmaxRaw } from './nn.js';
 
-function alignLabels(op: string, pred: Tensor, labels: Tensor): Tensor {
-  if (shapesEqual(pred.shape, labels.shape)) return labels;
+function checkSizes(op: string, pred: Tensor, labels: Tensor): void {
   if (pred.size !== labels.size) {
     throw new Error(`${op}: predictions ${fmtShape(pred.shape)} and labels ${fmtShape(labels.shape)} have different sizes`);
   }
+}
+
+function alignLabels(op: string, pred: Tensor, labels: Tensor): Tensor {
+  if (shapesEqual(pred.shape, labels.shape)) return labels;
+  checkSizes(op, pred, labels);
   return reshape(labels, pred.shape);
 }
 
+function mseImpl(pred: Tensor, labels: Tensor): Tensor {
+  const be = backendOf('mse', pred, labels);
+  if (be.mse && be.mseGrad && pred.dtype === 'float32' && labels.dtype === 'float32') {
+    checkSizes('mse', pred, labels);
+    return mseFused(be, pred, labels);
+  }
+  return mseComposed(pred, labels);
+}
+
+/** One backend kernel forward, one backward (backends/webgpu/losses.ts); labels are read flat, so [B] against [B,1] needs no reshape. */
+function mseFused(be: Backend, pred: Tensor, labels: Tensor): Tensor {
+  const loss = wrap(be.mse!(pred, labels), [], 'float32', be);
+  recordOp('mse', [pred, labels], loss, (dy) => {
+    const g = wrap(be.mseGrad!(pred, labels, dy), pred.shape, 'float32', be);
+    return [g, labels.requiresGrad ? wrap(be.unary('neg', g, 'float32'), labels.shape, 'float32', be) : null];
+  });
+  return loss;
+}
+
+/** The reference composition (and what backends without the fused kernels run). */
+export function mseComposed(pred: Tensor, labels: Tensor): Tensor {
+  return mean(square(sub(pred, alignLabels('mse', pred, labels))));
+}
+
 export const mse = typed('mse', {
-  'Tensor, Tensor': (pred: Tensor, labels: Tensor): Tensor => mean(square(sub(pred, alignLabels('mse', pred, labels)))),
+  'Tensor, Tensor': mseImpl,
 }) as (pred: Tensor, labels: Tensor) => Tensor;
 
 export const bceWithLogits = typed('bceWithLogits', {

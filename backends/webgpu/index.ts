@@ -1,8 +1,8 @@
 /**
  * The WebGPU backend: every primitive of core/kernels.ts and the accelerations that matter
  * for recommenders (fused unary functions, the softmax family, MF's gather-dot and its
- * backward, scatter-add, the dense layer, the multinomial likelihood and every optimizer
- * update, dense and lazy) as WGSL compute shaders over storage buffers. In Node it runs on Dawn (the optional `webgpu` package), in a browser on
+ * backward, scatter-add, the dense layer, the mean squared error, the multinomial likelihood
+ * and every optimizer update, dense and lazy) as WGSL compute shaders over storage buffers. In Node it runs on Dawn (the optional `webgpu` package), in a browser on
  * `navigator.gpu` — the same code.
  *
  * Files, in reading order:
@@ -14,6 +14,7 @@
  *   wgsl.ts        dtypes in buffers, typed loads, parameter structs, grids
  *   tensor.ts      kernel view of a tensor; float16 results packed by one more pass
  *   elementwise.ts, reduce.ts, matmul.ts, spmm.ts, layout.ts, rows.ts, softmax.ts, optim.ts
+ *   losses.ts (the fused MSE), multinomial.ts (the fused multinomial likelihood)
  *
  * A DataId here is a `GpuData`: the buffer, and for int32 tensors written from the host, a
  * host copy — int32 tensors are labels the host reads back (a loss's classes), which then
@@ -43,6 +44,7 @@ import { CsrUploads, spmm } from './spmm.js';
 import * as rows from './rows.js';
 import { softmaxFamily } from './softmax.js';
 import { multinomialNLL, multinomialNLLGrad } from './multinomial.js';
+import { mse, mseGrad } from './losses.js';
 import { denseUpdate, sparseUpdate } from './optim.js';
 
 export type { WebGPUBackendOptions } from './platform.js';
@@ -284,6 +286,15 @@ export class WebGPUBackend implements Backend {
   logSumExp(x: TensorInfo): DataId {
     const cols = x.shape[x.shape.length - 1];
     return this.wrap(softmaxFamily(this.gpu, 'logSumExp', this.t(x)), sizeOf(x.shape) / Math.max(cols, 1), x.dtype);
+  }
+
+  // ---- losses ------------------------------------------------------------------------------------
+  mse(pred: TensorInfo, labels: TensorInfo): DataId {
+    return this.wrap(mse(this.gpu, this.t(pred), this.t(labels)), 1, 'float32');
+  }
+
+  mseGrad(pred: TensorInfo, labels: TensorInfo, dy: TensorInfo): DataId {
+    return this.wrap(mseGrad(this.gpu, this.t(pred), this.t(labels), this.t(dy)), sizeOf(pred.shape), 'float32');
   }
 
   // ---- the user-row models' loss -------------------------------------------------------------

@@ -2,7 +2,9 @@
  * Every acceleration against its reference composition, on one backend: the same op runs on
  * the backend itself (its fused kernel) and on `primitivesOnly` of it (the reference, made of
  * that backend's primitives), from the same inputs, and outputs and gradients must agree.
- * Used by test/ops/accelerations.test.ts (CPU) and test/webgl/accelerations.test.ts.
+ * Used by test/ops/accelerations.test.ts (CPU), test/webgl/accelerations.test.ts and
+ * test/webgpu/accelerations.test.ts. A backend without an acceleration compares the reference
+ * with itself (the fused MSE exists on webgpu only).
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -145,6 +147,21 @@ export function accelerationTests(suite: AccelerationSuite): void {
     const rows = sg.fromDense(Array.from({ length: 6 * 40 }, (_, i) => ((i * 7) % 5 === 0 ? 1 + (i % 3) : 0)), [6, 40]);
     await check('multinomialLogLikelihood(logits, CSR)', withGrad([6, 40], (z) => sg.multinomialLogLikelihood(z, rows), 21));
     await check('multiLabelBCE(logits, CSR)', withGrad([6, 40], (z) => sg.multiLabelBCE(z, rows), 22));
+  });
+
+  test(`${suite.backend}: mse and mseGrad equal their composition (awkward sizes, [B,1] against [B], labels with a gradient)`, async () => {
+    for (const n of [1, 2, 63, 255, 256, 257, 4097, 25001]) {
+      for (const [predShape, labelShape, labelGrad] of [[[n], [n], false], [[n, 1], [n], true]] as [number[], number[], boolean][]) {
+        await check(`mse [${predShape}] vs [${labelShape}]${labelGrad ? ', labels with a gradient' : ''}`, () => {
+          const pred = sg.variable(sg.tensor(values(n, n, -1, 6), predShape));
+          const labels = sg.tensor(values(n, n + 1, 1, 5), labelShape);
+          const y = labelGrad ? sg.variable(labels) : labels;
+          const loss = sg.mse(pred, y);
+          sg.mul(loss, 0.37).backward(); // an upstream gradient that is not 1
+          return [loss, pred.grad as sg.Tensor, labelGrad ? (y.grad as sg.Tensor) : null];
+        });
+      }
+    }
   });
 
   test(`${suite.backend}: dense and denseGrad equal their compositions`, async () => {

@@ -50,6 +50,11 @@ onPrimitives('gradient: gatherDot (sparse and dense)', () => {
   gradcheck((a, b) => sg.gatherDot(a, b, ai, bi, { sparseGrad: false }), [randT([4, 3], 42), randT([5, 3], 43)]);
 });
 
+onPrimitives('gradient: mse (both inputs; [B,1] against [B])', () => {
+  gradcheck((p, y) => sg.mse(p, y), [randT([7], 60), randT([7], 61)]);
+  gradcheck((p, y) => sg.mse(p, y), [randT([5, 1], 62), randT([5], 63)]);
+});
+
 onPrimitives('gradient: dense layer (relu and linear, with and without bias)', () => {
   for (const act of ['relu', 'linear'] as const) {
     gradcheck((x, w, b) => sg.dense(x, w, b, act), [randT([5, 3], 44), randT([3, 4], 45), randT([4], 46)]);

@@ -3,7 +3,8 @@
  * workgroup or tile, a 1-D job past 65,535 workgroups): elementwise with every broadcast
  * kind, where/copy/cast, reductions over any axes, matmul with all transpose flags and the
  * dense epilogue (both the GPU kernels with workgroup memory and the barrier-free ones), spmm, transpose/slice/concat, gathers, segment sums, scatter-add, the MF
- * kernels, the softmax family and every optimizer update (dense and lazy). Tolerances are
+ * kernels, the softmax family, the fused MSE (against float64: the CPU has no such kernel)
+ * and every optimizer update (dense and lazy). Tolerances are
  * float32's: the GPU sums in float32 where the CPU sometimes sums in float64.
  */
 import { test } from 'uvu';
@@ -363,6 +364,35 @@ if (p) {
     }
     });
   });
+
+  test('the fused MSE and its gradient against float64 on awkward sizes, one dispatch each (workgroup and barrier-free kernels)', () => bothVariants((variant) => {
+    for (const n of [0, 1, 255, 256, 257, 4097, 70001]) {
+      const pv = randomValues(n, n + 1, -1, 6);
+      const yv = randomValues(n, n + 2, 1, 5);
+      const pred = p.gpu.write(pv, 'float32');
+      const labels = p.gpu.write(yv, 'float32');
+      const dy = p.gpu.write(Float32Array.of(0.37), 'float32');
+      const info = (id: object): TensorInfo => ({ dataId: id, shape: [n], dtype: 'float32' });
+      const before = { ...p.gpu.stats() };
+      const loss = p.gpu.mse!(info(pred), info(labels));
+      const grad = p.gpu.mseGrad!(info(pred), info(labels), { dataId: dy, shape: [], dtype: 'float32' });
+      const after = p.gpu.stats();
+      assert.is(after.dispatches - before.dispatches, n > 0 ? 2 : 1, `${variant} n=${n}: one dispatch forward, one backward`);
+      assert.is(after.readbacks - before.readbacks, 0, 'no read-back');
+      let se = 0;
+      const want = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        se += (pv[i] - yv[i]) ** 2;
+        want[i] = (0.37 / n) * 2 * (pv[i] - yv[i]);
+      }
+      const got = valuesOf(p.gpu, loss, 'float32')[0];
+      if (n === 0) assert.ok(Number.isNaN(got), `${variant}: the mean of nothing is NaN, got ${got}`);
+      else assert.ok(Math.abs(got - se / n) <= 1e-6 * (se / n), `${variant} mse n=${n}: ${got} vs ${se / n}`);
+      const g = valuesOf(p.gpu, grad, 'float32').subarray(0, n);
+      assert.ok(normError(g, want) <= 1e-6, `${variant} mseGrad n=${n}: ${fmt(normError(g, want))}`);
+      for (const id of [pred, labels, dy, loss, grad]) p.gpu.dispose(id);
+    }
+  }));
 
   test('optimizer updates: dense and lazy SGD (±momentum), Adam, AdaGrad; untouched rows bit-for-bit unchanged', () => {
     const N = 257, D = 9;
