@@ -7,7 +7,7 @@
  * their times say how the kernels are structured, not how fast a GPU is. What does carry
  * over to a real GPU is the **GPU work one step issues**, reported as metrics after the
  * timed rounds: draw calls (and the LINE primitives of webgl's row-sparse writes) or compute
- * dispatches, and the bytes uploaded and read back — for the MF and Mult-VAE model steps,
+ * dispatches, and the bytes uploaded and read back — for the MF (with and without biases) and Mult-VAE model steps,
  * counted over one extra step with no synchronisation (the timed runs end with a
  * one-element read to wait for the GPU).
  *
@@ -39,7 +39,9 @@ function cases(size: SizeMode): BenchCase[] {
   const items = size === 'tiny' ? 400 : ML20M.items;
   const batch = size === 'tiny' ? 64 : 25000;
   out.push({ id: `mf-step:batch=${batch}`, label: `MF step (dim 25, lazy Adam), batch ${batch}`, params: { op: 'mf-step', users, items, batch, dim: 25 }, items: batch });
-  out.push({ id: `mf-model-step:batch=${batch}`, label: `MatrixFactorization step (dim 25, biases, lazy Adam), batch ${batch}`, params: { op: 'mf-model-step', users, items, batch, dim: 25 }, items: batch });
+  out.push({ id: `mf-model-step:batch=${batch}`, label: `MatrixFactorization step (dim 25, biases, lazy Adam), batch ${batch}`, params: { op: 'mf-model-step', users, items, batch, dim: 25, biases: 1 }, items: batch });
+  // the issue's target, the bare lazy-Adam MF step: gatherDot, the MSE, the two tables' updates
+  out.push({ id: `mf-model-step:batch=${batch},biases=0`, label: `MatrixFactorization step (dim 25, no biases, lazy Adam), batch ${batch}`, params: { op: 'mf-model-step', users, items, batch, dim: 25, biases: 0 }, items: batch });
   // quick sizes for the dense models are smaller: SwiftShader (webgpu here) takes seconds a step
   const dm = size === 'quick' ? { users: 20000, items: 20000, batch: 5000 } : { users, items, batch };
   out.push({ id: `deepmf-step:batch=${dm.batch}`, label: `DeepMF step (64-64-1), batch ${dm.batch}`, params: { op: 'deepmf-step', ...dm, dim: 25 }, items: dm.batch });
@@ -115,7 +117,7 @@ function modelStep(model: sg.nn.Module & { trainingStep(b: never): { loss: sg.Te
 
 function mfModelStep(p: Record<string, unknown>, ctx: BenchContext): CountedRun {
   const [users, items, batch, dim] = [p.users, p.items, p.batch, p.dim] as number[];
-  const model = new sg.models.MatrixFactorization({ numUsers: users, numItems: items, dim, biases: true });
+  const model = new sg.models.MatrixFactorization({ numUsers: users, numItems: items, dim, biases: p.biases !== 0 });
   const rng = sg.randomStream('bench-mf-model', 1);
   const batches = Array.from({ length: 4 }, () => ({
     inputs: { user: randomIds(batch, users, rng), item: randomIds(batch, items, rng) },
