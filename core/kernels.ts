@@ -26,7 +26,7 @@
  * **Accelerations** — all optional. Each replaces one composition of primitives by a single
  * kernel (fewer passes over memory, no temporaries, or in-place row writes), and each has a
  * reference composition — the fallback when a backend lacks it, and the oracle it is tested
- * against (test/helpers/accelerations.ts, run on the CPU and on WebGL):
+ * against (test/helpers/accelerations.ts, run on the CPU, WebGL and WebGPU):
  *   fusedUnary            relu step sigmoid tanh softplus log1p square reciprocal   ops/elementwise.ts
  *   softmax, logSoftmax, logSumExp (last axis)                                   ops/nn.ts
  *   gatherDot, segmentSumScaledRows (matrix factorization's forward and backward) ops/fused.ts
