@@ -33,7 +33,7 @@
  *   gatherConcat, segmentSumColumns (DeepMF's embeddings side by side; backward)  ops/gather-concat.ts
  *   scatterAddRows (in place)                                                    ops/rows.ts
  *   dense, denseGrad (x·w + bias, relu; and its backward)                        ops/dense.ts
- *   mse, mseGrad (mean squared error and its backward)                          ops/losses.ts
+ *   mse, mseGrad (mean squared error and its backward)                           ops/losses.ts
  *   multinomialNLL, multinomialNLLGrad (log-softmax + multinomial likelihood)    ops/recsys-losses.ts
  *   sgd / adam / adagrad updates, dense and row-sparse (in place)                models/optim/
  * An acceleration replaces the forward computation of one graph node; the node and its
