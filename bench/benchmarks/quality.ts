@@ -11,7 +11,9 @@
  *             users drawn with seed 0, each held-out user's clicks split 80/20 (fold-in
  *             input / targets); trained on the other users, the epoch picked on the
  *             validation users, NDCG@100, Recall@20 and Recall@50 on the test users with
- *             their input items excluded from the ranking.
+ *             their input items excluded from the ranking. The user-row models (Mult-VAE,
+ *             Mult-DAE, EASE, item-kNN) score a held-out user from their input row;
+ *             ImplicitMF, an id model, folds them in (models/fold-in.ts).
  *
  * Without --data the benchmark is skipped (no real data is in the repository: MovieLens'
  * licence forbids it). The timed part of each case is one scoring pass (all test ratings,
@@ -38,6 +40,7 @@ const RATING_CASES: { model: RatingKind; label: string }[] = [
 const RANKING_CASES = [
   { model: 'vae', label: 'Mult-VAE (defaults)' },
   { model: 'dae', label: 'Mult-DAE (defaults)' },
+  { model: 'imf', label: 'ImplicitMF (defaults, fold-in)' },
   { model: 'ease', label: 'EASE (λ 300)' },
   { model: 'itemknn', label: 'item-kNN (cosine, 20 neighbours)' },
   { model: 'popularity', label: 'popularity' },
@@ -48,7 +51,7 @@ const KS = [20, 50, 100];
 
 function cases(size: SizeMode): BenchCase[] {
   const rating = size === 'tiny' ? RATING_CASES.slice(0, 1) : RATING_CASES;
-  const ranking = size === 'tiny' ? RANKING_CASES.filter((c) => c.model !== 'vae' && c.model !== 'dae') : RANKING_CASES;
+  const ranking = size === 'tiny' ? RANKING_CASES.filter((c) => !['vae', 'dae', 'imf'].includes(c.model)) : RANKING_CASES;
   const one = { warmup: 0, minRounds: 1, maxRounds: 1, budgetMs: 0 };
   return [
     ...rating.map((c) => ({ id: `explicit/${c.model}`, label: c.label, params: { protocol: 'explicit', model: c.model, folds: size === 'full' ? 5 : 1 }, repeats: one })),
@@ -123,6 +126,7 @@ async function rankingSide(c: BenchCase, ctx: BenchContext): Promise<RunInstance
   sg.setSeed(0);
   let scorer: sg.train.RankingScorer;
   let model: sg.models.Recommender | null = null;
+  let fold: sg.train.RankingScorer | null = null;
   const extra: Record<string, number> = {};
   const valid = { input: s.valid.input, target: s.valid.target };
   switch (kind) {
@@ -134,12 +138,21 @@ async function rankingSide(c: BenchCase, ctx: BenchContext): Promise<RunInstance
       extra['kept-epoch'] = r.bestEpoch;
       break;
     }
+    case 'imf': {
+      // an id model: trained on the train users, the held-out users scored by fold-in
+      const r = await sg.models.trainImplicitMF(s.train, valid, { seed: 0, verbose: false, progress: false, k: KS });
+      model = r.model;
+      fold = r.scorer;
+      extra['valid-ndcg@100'] = r.bestNdcg;
+      extra['kept-epoch'] = r.bestEpoch;
+      break;
+    }
     case 'ease': model = sg.models.fitEASE(s.train); break;
     case 'itemknn': model = sg.models.fitItemKNN(s.train); break;
     case 'popularity': break;
     default: throw new Error(`quality: unknown ranking model '${kind}'`);
   }
-  scorer = model ?? sg.train.PopularityScorer.fromMatrix(s.train);
+  scorer = fold ?? model ?? sg.train.PopularityScorer.fromMatrix(s.train);
   const test = { input: s.test.input, target: s.test.target };
   const r = sg.train.evaluateRanking(scorer, test, { k: KS });
   const metrics = {
