@@ -7,7 +7,7 @@
  * the model; each epoch reports Validation-ndcg@100 (and Recall@20/50) on the held-out
  * users, the checkpoint is written only when NDCG@100 improves, training stops after
  * `--patience` epochs without improvement and ends with the best epoch's weights. The
- * Mult-VAE's β rises to its cap over the first fifth of the planned updates.
+ * Mult-VAE's β rises to its cap over the first half of the planned updates (the recipe's VAE_ANNEAL_FRACTION).
  * ease / itemknn: closed form on every user's clicks, no epochs.
  *
  * The checkpoint's `seen` rows are every user's ratings (values kept): after `load` the
