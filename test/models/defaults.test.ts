@@ -1,7 +1,7 @@
 /**
  * The training defaults: early stopping with keep-best in the shared loop (fit's patience,
  * fitRows' defaults), batch sizes from the data, the Mult-VAE's β planned from the run, and
- * the recipes (trainRatings / trainUserRows) end to end on planted data.
+ * the recipes (trainRatings / trainUserRows / trainImplicitMF) end to end on planted data.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -72,6 +72,22 @@ test('recipes: trainRatings beats the mean on planted ratings and records the ke
   const v = await sg.models.trainUserRows('dae', split.train, split.valid, { epochs: 25, ...quiet });
   const ev = (m: sg.train.RankingScorer) => sg.train.evaluateRanking(m, split.test, { k: [20] }).metrics['recall@20'];
   assert.ok(ev(v.model) > ev(sg.train.PopularityScorer.fromMatrix(split.train)) + 0.05);
+});
+
+test('recipes: trainImplicitMF keeps the epoch with the best folded-in validation NDCG@100 and its fold-in scorer beats popularity on test users', async () => {
+  const data = planted({ users: 400, items: 120, seed: 7 });
+  const split = sg.datasets.heldOutUsers(data, { heldOutUsers: 50, seed: 3 });
+  sg.setSeed(3);
+  const r = await sg.models.trainImplicitMF(split.train, split.valid, { epochs: 12, patience: 0, ...quiet });
+  const val = r.history.epochs.map((e) => e.values['val-ndcg@100']);
+  assert.is(val.length, 12);
+  assert.is(r.bestEpoch, val.indexOf(Math.max(...val)));
+  assert.is(r.bestNdcg, Math.max(...val));
+  // the restored weights are the kept epoch's: folding the validation users in again gives its NDCG
+  const again = sg.train.evaluateRanking(r.scorer, split.valid, { k: [100] }).metrics['ndcg@100'];
+  assert.ok(Math.abs(again - r.bestNdcg) < 1e-6, `validation NDCG@100 now ${again}, kept ${r.bestNdcg}`);
+  const ev = (m: sg.train.RankingScorer) => sg.train.evaluateRanking(m, split.test, { k: [20] }).metrics['recall@20'];
+  assert.ok(ev(r.scorer) > ev(sg.train.PopularityScorer.fromMatrix(split.train)) + 0.05, 'fold-in above popularity');
 });
 
 test.run();
