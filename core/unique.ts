@@ -8,9 +8,12 @@
  *
  * - Ids in a range that is small next to the batch (maxId < 32·16·n: 1,000 ids of ML-20M's
  *   138,493 users): a **bitset** of maxId + 1 bits — 17 KB there, so it stays in the L1/L2
- *   cache — marks the ids present; reading its words in order lists the unique ids already
- *   sorted, and an id's position among them is the number of set bits before it (a running
- *   count per word plus a popcount inside the word). O(n + maxId/32).
+ *   cache — marks the ids present. An id's position among the unique ids is the number of
+ *   set bits before it: a running count per word (one branch-free pass of popcounts over the
+ *   words) plus a popcount inside its word. Each id then writes itself at that position, so
+ *   the sorted unique list needs no pass that walks the set bits one by one (that pass,
+ *   branchy on a few hundred non-zero words among thousands, was half the function's time).
+ *   O(n + maxId/32).
  * - Otherwise (a few ids over millions of rows): the unique ids are found with a marker array
  *   (reused between calls, reset after use), sorted, and their positions written back into the
  *   marker. O(n + u log u) for u unique ids.
@@ -46,22 +49,22 @@ function viaBitset(ids: Int32Array | ArrayLike<number>, n: number, words: number
     bits = new Int32Array(Math.max(words, bits.length * 2));
     before = new Int32Array(bits.length);
   }
-  for (let i = 0; i < n; i++) bits[ids[i] >>> 5] |= 1 << (ids[i] & 31);
-  // one pass over the words: the running count, and the set bits listed in order
-  // (lowest first: b & −b isolates it, 31 − clz32 is its index)
-  const found = new Int32Array(n);
+  const set = bits, rank = before;
+  for (let i = 0; i < n; i++) set[ids[i] >>> 5] |= 1 << (ids[i] & 31);
   let count = 0;
   for (let w = 0; w < words; w++) {
-    before[w] = count;
-    for (let b = bits[w]; b !== 0; b ^= b & -b) found[count++] = (w << 5) | (31 - Math.clz32(b & -b));
+    rank[w] = count;
+    count += popcount(set[w]);
   }
-  const unique = found.slice(0, count);
+  const unique = new Int32Array(count);
   for (let i = 0; i < n; i++) {
     const id = ids[i];
     const w = id >>> 5;
-    inverse[i] = before[w] + popcount(bits[w] & ~(-1 << (id & 31)));
+    const at = rank[w] + popcount(set[w] & ~(-1 << (id & 31)));
+    inverse[i] = at;
+    unique[at] = id; // duplicates write the same id to the same place
   }
-  for (let j = 0; j < count; j++) bits[unique[j] >>> 5] = 0;
+  for (let i = 0; i < n; i++) set[ids[i] >>> 5] = 0;
   return { unique, inverse };
 }
 
