@@ -97,6 +97,26 @@ test('reductions over every axis subset match loops', () => {
   assert.is(sg.min(x).item(), Math.min(...v));
 });
 
+test('last-axis sums (four runs at a time, then the rest) equal in-order float64 sums exactly', () => {
+  for (const [rows, cols] of [[1, 9], [3, 5], [4, 25], [7, 3], [1001, 25]]) {
+    const x = randT([rows, cols], rows + cols);
+    const v = f64(x);
+    const s = f64(sg.sum(x, 1));
+    for (let r = 0; r < rows; r++) {
+      let want = 0;
+      for (let c = 0; c < cols; c++) want += v[r * cols + c];
+      assert.is(s[r], want, `[${rows}, ${cols}] row ${r}`);
+    }
+    const s32 = sg.sum(sg.cast(x, 'float32'), 1).dataSync();
+    const v32 = sg.cast(x, 'float32').dataSync();
+    for (let r = 0; r < rows; r++) {
+      let want = 0;
+      for (let c = 0; c < cols; c++) want += v32[r * cols + c];
+      assert.is(s32[r], Math.fround(want), `float32 [${rows}, ${cols}] row ${r}`);
+    }
+  }
+});
+
 test('transpose, slice and concat move the right elements', () => {
   const x = randT([2, 3, 4], 7);
   const v = f64(x);
