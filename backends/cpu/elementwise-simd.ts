@@ -24,7 +24,7 @@
  */
 import type { BinaryOp, FusedUnaryOp, UnaryOp } from '../../core/kernels.js';
 import type { Arena } from './memory.js';
-import { broadcastKind, type NumArray } from './elementwise.js';
+import { broadcastKind, type BroadcastKind, type NumArray } from './elementwise.js';
 import { chooseVariant } from './variants.js';
 import { Code, emitModule, I32, Locals, type FunctionDef } from './wasm/emitter.js';
 import { forRange, overRow } from './wasm/loops.js';
@@ -123,6 +123,12 @@ export const wasm = new ArenaKernel<Export>('elementwise', (memory) => emitModul
 /** The row form of a broadcast, or null when it is not one of the cases in the header. */
 interface RowForm { rows: number; inner: number; aVec: boolean; aStride: number; bVec: boolean; bStride: number }
 
+/** How one operand of `len` values, broadcast as `how` (null: not broadcast), is read in rows of `inner`. */
+function operandRead(len: number, how: BroadcastKind, inner: number): { vec: boolean; stride: number } {
+  if (how === null) return len === 1 ? { vec: false, stride: 0 } : { vec: true, stride: inner };
+  return how.kind === 'prefix' ? { vec: false, stride: 1 } : { vec: true, stride: 0 };
+}
+
 function rowForm(aShape: readonly number[], an: number, bShape: readonly number[], bn: number, outShape: readonly number[], n: number): RowForm | null {
   if (an === n && bn === n) return { rows: 1, inner: n, aVec: true, aStride: 0, bVec: true, bStride: 0 };
   if (an === n && bn === 1) return { rows: 1, inner: n, aVec: true, aStride: 0, bVec: false, bStride: 0 };
@@ -133,10 +139,7 @@ function rowForm(aShape: readonly number[], an: number, bShape: readonly number[
   if (!broadcastSide || (aHow && bHow)) return null;
   // the row length: the column's inner extent, or the repeated row's size
   const inner = broadcastSide.kind === 'prefix' ? broadcastSide.inner : broadcastSide.size;
-  const read = (len: number, how: typeof aHow) => (how === null
-    ? (len === 1 ? { vec: false, stride: 0 } : { vec: true, stride: inner })
-    : how.kind === 'prefix' ? { vec: false, stride: 1 } : { vec: true, stride: 0 });
-  const ra = read(an, aHow), rb = read(bn, bHow);
+  const ra = operandRead(an, aHow, inner), rb = operandRead(bn, bHow, inner);
   return { rows: n / inner, inner, aVec: ra.vec, aStride: ra.stride, bVec: rb.vec, bStride: rb.stride };
 }
 
@@ -148,9 +151,9 @@ export function binarySimd(arena: Arena, op: BinaryOp, av: NumArray, aShape: rea
   const form = rowForm(aShape, av.length, bShape, bv.length, outShape, n);
   if (!form || n === 0) return false;
   // the big operands in place; a small one (a scalar, a column, a bias row) copied in
-  const small = (x: NumArray) => arena.offset(x) < 0 && x.length < n;
-  const inPlace = [out, ...[av, bv].filter((x) => !small(x))];
-  const v = chooseVariant(arena, wasm, { inPlace, copied: [av, bv].filter(small) }, n);
+  const inPlace: NumArray[] = [out], copied: NumArray[] = [];
+  for (const x of [av, bv]) (arena.offset(x) < 0 && x.length < n ? copied : inPlace).push(x);
+  const v = chooseVariant(arena, wasm, { inPlace, copied }, n);
   if (!v.wasm) return false;
   const args = new ArenaArgs(arena);
   try {

@@ -39,10 +39,21 @@ export interface Operands {
   words?: boolean;
 }
 
-/** The variant for a call with these operands and this much `work`. */
+/** Whether the WebAssembly kernels can read `a`: float32, or int32 for a kernel that only moves words. */
+function wasmReadable(a: ArrayBufferView, words: boolean): boolean {
+  return a instanceof Float32Array || (words && a instanceof Int32Array);
+}
+
+/**
+ * The variant for a call with these operands and this much `work`. Plain loops, no closures:
+ * this runs for every kernel call, and the bundles (built with keepNames) give each closure
+ * made per call its name with a defineProperty — about a microsecond each.
+ */
 export function chooseVariant<F extends string>(arena: Arena, kernel: ArenaKernel<F>, operands: Operands, work: number): Variant<F> {
-  const f32 = (a: ArrayBufferView) => a instanceof Float32Array || (operands.words === true && a instanceof Int32Array);
-  const fits = operands.inPlace.every((a) => f32(a) && arena.offset(a) >= 0) && (operands.copied ?? []).every(f32);
+  const words = operands.words === true;
+  let fits = true;
+  for (const a of operands.inPlace) fits &&= wasmReadable(a, words) && arena.offset(a) >= 0;
+  for (const a of operands.copied ?? []) fits &&= wasmReadable(a, words);
   return { wasm: fits ? kernel.on(arena) : null, threads: work >= ROW_MIN_WORK && threadCount() > 1 };
 }
 

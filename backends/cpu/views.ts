@@ -30,6 +30,9 @@ export function float(x: TensorInfo): FloatArray {
   return v instanceof Int32Array ? Float32Array.from(v) : v;
 }
 
+/** The commit of storage that is its own float view (a shared function, not a closure per call). */
+const nothingToCommit = (): void => {};
+
 /** For in-place updates: the float view of a tensor, and how to write it back. */
 export function mutable(x: TensorInfo): { arr: FloatArray; commit: () => void } {
   const d = data(x.dataId);
@@ -38,7 +41,7 @@ export function mutable(x: TensorInfo): { arr: FloatArray; commit: () => void } 
     return { arr, commit: () => encodeHalfArray(arr, d.values as Uint16Array) };
   }
   if (x.dtype === 'int32') throw new Error('cpu: in-place updates need float tensors');
-  return { arr: d.values as FloatArray, commit: () => {} };
+  return { arr: d.values as FloatArray, commit: nothingToCommit };
 }
 
 /**
