@@ -5,8 +5,8 @@
  * - Page faults. A fresh multi-megabyte typed array is mapped zeroed by the OS and faulted in
  *   page by page on first touch; on the 2-core CI machine that costs 3–6 ms per 6.4 MB — more
  *   than the relu that fills it. A training step frees and reallocates the same sizes every
- *   time, so freed blocks are kept and handed out again, cleared with `fill(0)` (a memset,
- *   ~10× cheaper than faulting in fresh pages).
+ *   time, so freed blocks are kept and handed out again, cleared with a memset (~10× cheaper
+ *   than faulting in fresh pages; WebAssembly's `memory.fill` for arena blocks, wasm/zero.ts).
  * - Threads. Big arrays live in shared memory, so a kernel can split its rows with the worker
  *   thread (threads.ts) without first copying a 14 MB embedding table.
  * - WebAssembly. That shared memory is one `WebAssembly.Memory` (the "arena"), so the SIMD
@@ -28,6 +28,7 @@
  * wasm/modules.ts): nothing here is module-global, so backends never share blocks.
  */
 import type { DType, TypedArray } from '../../core/dtype.js';
+import { memoryZeroer } from './wasm/zero.js';
 
 /** Below this many bytes V8's own allocator is fast and sharing buys nothing. */
 const BIG_BYTES = 1 << 16;
@@ -228,6 +229,8 @@ export class Arena {
   /** the largest scratch demand seen while the region was too small: the next region's size */
   private scratchWanted = 0;
   private words: { buffer: ArrayBufferLike; f32: Float32Array; i32: Int32Array; f64: Float64Array } | null = null;
+  /** the memset that clears arena arrays (made on first use; null: fill(0)) */
+  private zeroer: ((at: number, bytes: number) => void) | null | undefined;
 
   constructor(memory: WebAssembly.Memory | null = sharedMemory()) {
     this.memory = memory;
@@ -273,18 +276,25 @@ export class Arena {
     const ctor = ctorOf(dtype);
     const again = this.recent.take(ctor, size);
     if (again) {
-      if (zeroed) again.fill(0);
+      if (zeroed) this.clear(again);
       return again;
     }
     const blockSize = classSize(Math.max(16, size * ctor.BYTES_PER_ELEMENT));
     const block = this.block(blockSize);
     if (!block) return null;
     const arr = new ctor(this.memory.buffer, block.offset, size);
-    if (block.recycled && zeroed) arr.fill(0); // fresh WebAssembly memory is already zero
+    if (block.recycled && zeroed) this.clear(arr); // fresh WebAssembly memory is already zero
     const info = { offset: block.offset, size: blockSize };
     this.blocks.set(arr, info);
     this.collected?.register(arr, info, arr);
     return arr;
+  }
+
+  /** Zeroes an arena array: a memset through WebAssembly (wasm/zero.ts; fill(0) on shared memory is 7× slower), else fill(0). */
+  private clear(arr: TypedArray): void {
+    if (this.zeroer === undefined) this.zeroer = this.memory ? memoryZeroer(this.memory, ARENA_MAX_PAGES) : null;
+    if (this.zeroer) this.zeroer(arr.byteOffset, arr.byteLength);
+    else arr.fill(0);
   }
 
   /** A copy of `values` in this memory. */

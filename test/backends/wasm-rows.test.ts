@@ -7,7 +7,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as sg from '../../index.js';
-import { Arena, FreeList } from '../../backends/cpu/memory.js';
+import { Arena, ARENA_MAX_PAGES, FreeList } from '../../backends/cpu/memory.js';
+import { memoryZeroer } from '../../backends/cpu/wasm/zero.js';
 import { ArenaArgs } from '../../backends/cpu/wasm/modules.js';
 import type { CpuBackend } from '../../backends/cpu/index.js';
 import { gatherDot, gatherDotRows, wasm as gatherDotWasm } from '../../backends/cpu/gather-dot.js';
@@ -66,6 +67,24 @@ test('arena blocks are recycled zeroed, and live blocks never overlap', () => {
   const spans = live.map((x) => [arena.offset(x), arena.offset(x) + x.byteLength]).sort((p, q) => p[0] - q[0]);
   for (let i = 1; i < spans.length; i++) assert.ok(spans[i][0] >= spans[i - 1][1], 'blocks overlap');
   for (const x of live) arena.release(x);
+});
+
+test('recycled arena blocks are cleared by memory.fill: exactly the array, never its neighbours', () => {
+  const a = new Arena();
+  assert.ok(memoryZeroer(a.memory!, ARENA_MAX_PAGES), 'a memset module on the arena memory');
+  assert.is(memoryZeroer(new WebAssembly.Memory({ initial: 1 }), ARENA_MAX_PAGES), null, 'an unshared memory: none (fill(0) then)');
+  // kept arrays (up to 4 MB) and a free-list block (over 4 MB, not kept)
+  for (const n of [30001, 32768, (5 << 20) / 4 + 3]) { // odd, exactly a block (the neighbour starts where it ends), over 4 MB
+    const [p, x, q] = [n, n, n].map(() => a.alloc('float32', n) as Float32Array);
+    for (const t of [p, x, q]) t.fill(7);
+    const at = a.offset(x);
+    a.release(x);
+    const y = a.alloc('float32', n) as Float32Array;
+    assert.is(a.offset(y), at, `length ${n}: the same block again`);
+    assert.ok(y.every((v) => v === 0), `length ${n}: cleared`);
+    assert.ok(p.every((v) => v === 7) && q.every((v) => v === 7), `length ${n}: the neighbours untouched`);
+    for (const t of [p, y, q]) a.release(t);
+  }
 });
 
 test('scratch region: kernel inputs are copied into one reused block, sized after the demand it saw', () => {

@@ -123,6 +123,8 @@ export class Code {
   select(): this { return this.op(0x1b); }
   /** discards the top of the stack */
   drop(): this { return this.op(0x1a); }
+  /** memory.fill (bulk memory): [dest, byte value, length] → nothing */
+  memoryFill(): this { return this.op(0xfc, ...uleb(11), 0x00); }
 
   // memory: the address is on the stack, `offset` is a constant added to it
   f32Load(offset = 0): this { return this.op(0x2a, ALIGN4, ...uleb(offset)); }
