@@ -46,6 +46,16 @@ test('uniqueSorted: bitset word edges (bits 0 and 31, neighbouring words, one id
   assert.equal(Array.from(uniqueSorted([4, 2, 4]).inverse), [1, 0, 1], 'plain arrays too');
 });
 
+test('RowSparse checks its indices: sorted, unique, in range (the first, the last and negatives too)', () => {
+  const values = (n: number) => sg.zeros([n, 2]);
+  for (const bad of [[2, 1], [1, 1], [-1, 3], [0, 10], [10], [-1], [0, 5, 4, 7]]) {
+    assert.throws(() => new sg.RowSparse(Int32Array.from(bad), values(bad.length), [10, 2]), /sorted, unique and in \[0, 10\)/, JSON.stringify(bad));
+  }
+  for (const good of [[], [0], [9], [0, 1, 9], [3, 4, 8]]) {
+    assert.is(new sg.RowSparse(Int32Array.from(good), values(good.length), [10, 2]).nnz, good.length);
+  }
+});
+
 test('gather: RowSparse gradient equals the dense gradient for ids with many duplicates', () => {
   const ids = randomIds(500, 40, 1);
   const table = sg.randn([100, 6], { seed: 1 });
