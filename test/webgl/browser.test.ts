@@ -10,23 +10,16 @@ import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as sg from '../../index.js';
-import { randomInts, randomValues } from './helpers.js';
+import { browserMFBatches, randomValues, type MFBatch } from './helpers.js';
 
 const USERS = 60;
 const ITEMS = 40;
 const DIM = 8;
 const STEPS = 16;
 
-interface Batch { u: number[]; i: number[]; y: number[] }
+type Batch = MFBatch;
 
-/** Four batches, cycled; only even user ids appear, so odd user rows must never change. */
-function batches(): Batch[] {
-  return Array.from({ length: STEPS }, (_, s) => {
-    const u = Array.from(randomInts(48, 10 + (s % 4), USERS / 2), (x) => 2 * x);
-    const i = Array.from(randomInts(48, 50 + (s % 4), ITEMS));
-    return { u, i, y: u.map((x, k) => ((x * 7 + i[k] * 3) % 5) / 2) };
-  });
-}
+const batches = (): Batch[] => browserMFBatches(STEPS, USERS, ITEMS);
 
 /** The training loop, as page JavaScript (it runs verbatim in Node on the CPU too). */
 const TRAIN = `

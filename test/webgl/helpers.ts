@@ -137,3 +137,15 @@ export function run(p: Pair, kernel: (b: CpuBackend | WebGLBackend, side: 'cpu' 
 export function fmt(x: number): string {
   return x.toExponential(2);
 }
+
+/** A batch of the browser tests' MF steps, as plain arrays (it crosses into the page as JSON). */
+export interface MFBatch { u: number[]; i: number[]; y: number[] }
+
+/** The browser tests' batches: four, cycled; only even user ids appear, so odd user rows must never change. */
+export function browserMFBatches(steps: number, users: number, items: number): MFBatch[] {
+  return Array.from({ length: steps }, (_, s) => {
+    const u = Array.from(randomInts(48, 10 + (s % 4), users / 2), (x) => 2 * x);
+    const i = Array.from(randomInts(48, 50 + (s % 4), items));
+    return { u, i, y: u.map((x, k) => ((x * 7 + i[k] * 3) % 5) / 2) };
+  });
+}

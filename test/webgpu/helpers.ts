@@ -13,7 +13,7 @@ import type { DType, TypedArray } from '../../core/dtype.js';
 import { decodeHalfArray, encodeHalfArray } from '../../core/float16.js';
 import { sizeOf } from '../../core/shape.js';
 
-export { elementError, normError, randomInts, randomValues, rng, fmt } from '../webgl/helpers.js';
+export { elementError, normError, randomInts, randomValues, rng, fmt, browserMFBatches, type MFBatch } from '../webgl/helpers.js';
 
 export interface Pair {
   cpu: Backend;
