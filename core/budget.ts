@@ -26,8 +26,18 @@ export function withAllocationBudget<T>(bytes: number, what: string, fn: () => T
   }
 }
 
-/** Charges `elements × bytesPerElement` against the budget, if one is set (a no-op otherwise). */
+/** The most elements one typed array holds in V8 (Node 20+: 2^32); beyond it `new Float32Array(n)` throws a bare RangeError. */
+export const MAX_TENSOR_ELEMENTS = 2 ** 32;
+
+/**
+ * Charges `elements × bytesPerElement` against the budget, if one is set. Always refuses a
+ * size no typed array can hold, naming the op, instead of V8's "Invalid typed array length".
+ */
 export function chargeAllocation(elements: number, bytesPerElement: number, op: string): void {
+  if (!(elements <= MAX_TENSOR_ELEMENTS)) {
+    throw new AllocationBudgetError(`${op}: ${elements.toLocaleString('en-US')} values (${(elements * bytesPerElement).toLocaleString('en-US')} bytes) `
+      + `is more than one tensor can hold (${MAX_TENSOR_ELEMENTS.toLocaleString('en-US')} values)`);
+  }
   if (!budget) return;
   const bytes = elements * bytesPerElement;
   if (!(bytes <= budget.left)) {

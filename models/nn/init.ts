@@ -17,7 +17,7 @@ function rng(seed?: number): RandomStream {
 
 export function initTensor(shape: readonly number[], init: Init, seed?: number): Tensor {
   const n = sizeOf(shape);
-  chargeAllocation(n, 4, 'initTensor');
+  chargeAllocation(n, 4, `initTensor ${JSON.stringify(shape)}`);
   const values = new Float32Array(n);
   if (init.kind !== 'zeros') {
     const r = rng(seed);
