@@ -184,6 +184,8 @@ export async function trainRatings(data: RatingsDataset, kind: RatingModelKind =
 export interface RowRecipeOptions extends RecipeOptions {
   /** cut-offs of the validation metrics (default [20, 50, 100]); NDCG@100 picks the epoch */
   k?: number[];
+  /** weight averaging: the decay per update of the weights' moving average (loop.ts `ema`) */
+  ema?: number;
 }
 
 export interface RowRecipeResult {
@@ -216,7 +218,7 @@ export async function trainUserRows(kind: RowModelKind, train: CSR, valid: Ranki
     epochs: settings.epochs, batchSize: settings.batchSize,
     optimizer: prepared?.optimizer ?? { name: opts.optimizer ?? 'adam', lr: settings.lr, weightDecay: opts.weightDecay ?? 0 },
     resume: prepared?.resume, amp: opts.amp, evalSplit: valid, evalOptions: { k: opts.k ?? [20, 50, 100] }, keepBest: 'ndcg@100', patience: settings.patience, callbacks,
-    log: opts.log, verbose: opts.verbose, progress: opts.progress, batchEndEvery: opts.batchEndEvery ?? 0,
+    log: opts.log, verbose: opts.verbose, progress: opts.progress, batchEndEvery: opts.batchEndEvery ?? 0, ema: opts.ema,
   });
   const bestNdcg = history.epochs[history.bestEpoch]?.values['val-ndcg@100'] ?? NaN;
   return { model, history, bestEpoch: history.bestEpoch, bestNdcg, settings };

@@ -68,6 +68,16 @@ export abstract class Optimizer {
     return s[name];
   }
 
+  /**
+   * A named float32 state tensor of parameter p, zeros when first asked for, saved and
+   * restored with the optimizer's other state (the training loop's weight average keeps its
+   * sums here: models/train/ema.ts).
+   */
+  stateSlot(p: Tensor, name: string): Tensor {
+    if (!this.params.includes(p)) throw new Error(`${this.constructor.name}.stateSlot: ${p.describe()} is not one of this optimizer's parameters`);
+    return this.slot(p, name);
+  }
+
   /** Applies one update to every parameter that has a gradient. */
   step(): void {
     this.iterations++;

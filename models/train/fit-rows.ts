@@ -134,5 +134,6 @@ export async function fitRows(model: Trainable & RankingScorer, data: RowData, o
     divergence: opts.divergence,
     resume: opts.resume,
     source,
+    ema: opts.ema,
   });
 }

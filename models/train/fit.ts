@@ -131,6 +131,7 @@ export async function fit(model: Trainable, data: BatchSource, opts: FitOptions 
       : undefined,
     divergence: opts.divergence,
     resume: opts.resume,
+    ema: opts.ema,
     source: data,
   });
 }

@@ -29,6 +29,7 @@ import type { Batch, Trainable } from './types.js';
 import { DivergenceGuard, type DivergenceOptions } from './divergence.js';
 import { applyState, captureState } from './resume.js';
 import { registeredName } from '../registry.js';
+import { WeightAverage } from './ema.js';
 
 /** Thrown when the loss becomes NaN or ±Infinity; the message names the epoch, the batch and the learning rate. */
 export class TrainingDivergedError extends Error {}
@@ -63,6 +64,11 @@ export interface LoopSettings {
    * the epochs of the whole run (resume.ts)
    */
   resume?: unknown;
+  /**
+   * weight averaging: validate, checkpoint, keep and hand back an exponential moving average
+   * of the weights with this decay per applied update (e.g. 0.99), bias-corrected (ema.ts)
+   */
+  ema?: number;
 }
 
 /** The optimizer of the options: an instance, a name or a spec (default Adam). */
@@ -123,6 +129,8 @@ export interface LoopSpec {
   resume?: unknown;
   /** the data source, whose state()/restore() (when it has them) a checkpoint carries */
   source?: unknown;
+  /** weight averaging's decay per update (LoopSettings.ema) */
+  ema?: number;
 }
 
 export interface TrainHistory {
@@ -176,7 +184,8 @@ export async function trainLoop(model: Trainable, o: LoopSpec): Promise<TrainHis
   let bestState: WeightSnapshot | null = null;
   let batchesPerEpoch: number | null = o.numBatches ?? null;
   const guard = o.divergence === false ? null : new DivergenceGuard(o.divergence ?? {});
-  const parts = { source: o.source, guard, callbacks };
+  const ema = o.ema === undefined ? null : new WeightAverage(optimizer, o.ema);
+  const parts = { source: o.source, guard, callbacks, ema };
   let first = 0;
   if (o.resume !== undefined) {
     const r = applyState(o.resume, parts, caller, o.epochs);
@@ -195,6 +204,8 @@ export async function trainLoop(model: Trainable, o: LoopSpec): Promise<TrainHis
   };
 
   for (let epoch = first; epoch < o.epochs && !ctx.stop; epoch++) {
+    // the average was in the model since the last validation: training resumes with the training weights
+    ema?.swapOut();
     for (const cb of callbacks) await cb.onEpochBegin?.(epoch, ctx);
     model.train();
     const metrics: Metric[] = metricNames.map(makeMetric);
@@ -219,6 +230,7 @@ export async function trainLoop(model: Trainable, o: LoopSpec): Promise<TrainHis
             `lower the learning rate (now ${optimizer.lr})`) : null;
         } : undefined,
       });
+      if (ema && result.applied) ema.update();
       const n = rowsOf(batch, result.values);
       if (result.values) {
         const labels = o.labels!(batch);
@@ -269,6 +281,8 @@ export async function trainLoop(model: Trainable, o: LoopSpec): Promise<TrainHis
       values['amp-scale'] = amp.scaler.scale;
       values['amp-skipped'] = amp.scaler.skipped;
     }
+    // validation, callbacks (checkpoints) and keep-best see the averaged weights
+    ema?.swapIn();
     if (o.validate) await o.validate(epoch, values);
     current = values;
     currentEpoch = epoch;
@@ -293,6 +307,7 @@ export async function trainLoop(model: Trainable, o: LoopSpec): Promise<TrainHis
       }
     }
   }
+  // with ema the model holds the average of the last epoch here (or, just below, the best one's)
   if (bestState) {
     model.loadStateDict(bestState);
     log(`${caller}: restored the weights of epoch ${history.bestEpoch} (${o.keepBest!.label ?? o.keepBest!.monitor}=${best.toFixed(6)})`);

@@ -17,6 +17,7 @@
  */
 import { getSeed, restoreRunStreams, runStreamStates } from '../../core/random.js';
 import type { DivergenceGuard, DivergenceState } from './divergence.js';
+import type { WeightAverage, WeightAverageState } from './ema.js';
 
 export const TRAINING_STATE_VERSION = 1;
 
@@ -43,12 +44,15 @@ export interface TrainingState {
   callbacks?: (unknown | null)[];
   /** keepBest's best value and epoch so far */
   best?: { value: number; epoch: number } | null;
+  /** the weight average's update count (its sums are optimizer state), when the run averages */
+  ema?: WeightAverageState;
 }
 
 export interface ResumeParts {
   source: unknown;
   guard: DivergenceGuard | null;
   callbacks: readonly unknown[];
+  ema?: WeightAverage | null;
 }
 
 /** The state after `epoch` finished (the next run starts at epoch + 1). */
@@ -62,6 +66,7 @@ export function captureState(epoch: number, parts: ResumeParts, best: { value: n
     guard: parts.guard ? parts.guard.state() : null,
     callbacks: parts.callbacks.map((c) => (isStateful(c) ? c.state() : null)),
     best,
+    ...(parts.ema ? { ema: parts.ema.state() } : {}),
   };
 }
 
@@ -92,6 +97,8 @@ export function applyState(raw: unknown, parts: ResumeParts, caller: string, epo
       if (cs !== null && cs !== undefined && isStateful(c)) c.restore(cs);
     });
   }
+  if (parts.ema) parts.ema.restore(s.ema, caller);
+  else if (s.ema !== undefined && s.ema !== null) fail(`the checkpoint averaged the weights (ema ${JSON.stringify(s.ema.decay)}); give the same ema to continue it`);
   restoreRunStreams(s.streams);
   const best = s.best && Number.isFinite(s.best.value) && Number.isSafeInteger(s.best.epoch) ? s.best : null;
   return { epoch: s.epoch, best };
