@@ -7,7 +7,9 @@
  * the model; each epoch reports Validation-ndcg@100 (and Recall@20/50) on the held-out
  * users, the checkpoint is written only when NDCG@100 improves, training stops after
  * `--patience` epochs without improvement and ends with the best epoch's weights. The
- * Mult-VAE's β rises to its cap over the first half of the planned updates (the recipe's VAE_ANNEAL_FRACTION).
+ * Mult-VAE's β rises to its cap over the first half of the planned updates (the recipe's VAE_ANNEAL_FRACTION),
+ * and what is validated, checkpointed and kept is the moving average of its weights (`--ema`,
+ * default 0.99 for vae, off for dae: the recipe's VAE_EMA).
  * ease / itemknn: closed form on every user's clicks, no epochs.
  *
  * The checkpoint's `seen` rows are every user's ratings (values kept): after `load` the
@@ -79,7 +81,7 @@ async function trainUserRows(a: ParsedArgs, data: RatingsDataset, seen: sg.CSR, 
   let result: sg.models.RowRecipeResult;
   try {
     result = await sg.models.trainUserRows(kind, split.train, { input: split.valid.input, target: split.valid.target }, {
-      ...recipeFlags(a), k: KS,
+      ...recipeFlags(a), k: KS, ema: a.ema as number | undefined,
       prepare: (fresh) => {
         fresh.meta = meta;
         if (!a.resume) return { model: fresh };
@@ -93,8 +95,10 @@ async function trainUserRows(a: ParsedArgs, data: RatingsDataset, seen: sg.CSR, 
         const bs = (a['batch-size'] as number | undefined) ?? rowBatchSize(split.train.rows);
         const patience = (a.patience as number | undefined) ?? d.patience;
         const anneal = model instanceof sg.models.MultVAE ? `, β → ${model.config.annealCap} over the first ${Math.round(model.config.annealFraction * 100)}% of the planned updates` : '';
+        const ema = (a.ema as number | undefined) ?? (kind === 'vae' ? sg.models.VAE_EMA : 0);
+        const averaged = ema > 0 ? `, weights averaged (ema ${ema})` : '';
         print(`Model: ${kind} (${model.parameters().reduce((s, p) => s + p.size, 0).toLocaleString()} parameters; lr ${a.lr ?? d.lr}, ${bs} users per batch, ` +
-          `up to ${a.epochs ?? d.epochs} epochs, ${patience > 0 ? `patience ${patience}` : 'no early stopping'}${anneal}), ` +
+          `up to ${a.epochs ?? d.epochs} epochs, ${patience > 0 ? `patience ${patience}` : 'no early stopping'}${anneal}${averaged}), ` +
           `${split.train.rows.toLocaleString()} train users / ${split.valid.input.rows.toLocaleString()} validation users (80/20 fold-in), ` +
           `clicks = ratings ≥ ${threshold ?? 'any'}, backend ${sg.getBackend()}`);
         best = new BestCheckpoint({ monitor: 'val-ndcg@100', mode: 'max', out, save: (ctx, epoch) => { model.meta.epoch = epoch; saveWith(model, ctx.optimizer); } });

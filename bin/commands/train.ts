@@ -58,6 +58,7 @@ export const TRAIN: CommandSpec = {
     { name: 'biases', type: 'flag', help: 'mf with biases (the default now; kept so older command lines still run)' },
     { name: 'dense-grad', type: 'flag', help: 'dense embedding gradients (for comparison; slow on big catalogs)' },
     { name: 'valid-fraction', type: 'fraction', default: 0.1, help: 'rating models: share of ratings held out for validation' },
+    { name: 'ema', type: 'number', help: 'vae/dae: validate, checkpoint and keep the moving average of the weights with this decay per update; 0 = the raw weights (default: vae 0.99, dae 0)' },
     { name: 'valid-users', type: 'int', min: 1, help: 'vae/dae: users held out for validation (default: 10% of users, at most 10,000)' },
     { name: 'threshold', type: 'number', default: 4, help: 'ranking models: ratings ≥ this are the clicks they learn from and are tested on' },
     { name: 'lambda', type: 'positive', help: 'ease: L2 weight λ (default 300)' },
@@ -76,12 +77,13 @@ export const TRAIN: CommandSpec = {
 function checkApplicable(a: ParsedArgs): void {
   const kind = a.model as string;
   const only: [string, string[]][] = [
-    ['reg', ['mf']], ['no-biases', ['mf']], ['lambda', ['ease']], ['neighbours', ['itemknn']], ['valid-users', ['vae', 'dae']],
+    ['reg', ['mf']], ['no-biases', ['mf']], ['lambda', ['ease']], ['neighbours', ['itemknn']], ['valid-users', ['vae', 'dae']], ['ema', ['vae', 'dae']],
   ];
   for (const [flag, models] of only) {
     if (a[flag] !== undefined && !models.includes(kind)) throw new UsageError(`train: --${flag} applies to --model ${models.join('/')}, not ${kind}`);
   }
   if (a.reg !== undefined && !((a.reg as number) >= 0)) throw new UsageError(`train: --reg must be ≥ 0 (got ${a.reg})`);
+  if (a.ema !== undefined && !((a.ema as number) >= 0 && (a.ema as number) < 1)) throw new UsageError(`train: --ema must be in [0, 1) (0 = no averaging; got ${a.ema})`);
   if (!((a['weight-decay'] as number) >= 0)) throw new UsageError(`train: --weight-decay must be ≥ 0 (got ${a['weight-decay']})`);
 }
 

@@ -10,4 +10,5 @@ export {
   type RankingMetricName, type RelevantItems, type Relevance,
 } from './ranking.js';
 export { fitRows, rowBatchSize, type FitRowsOptions, type FitRowsHistory, type RowData, type RowBatch } from './fit-rows.js';
+export { WeightAverage, type WeightAverageState } from './ema.js';
 export { DivergenceGuard, type DivergenceOptions, type DivergenceState } from './divergence.js';

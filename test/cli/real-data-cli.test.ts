@@ -110,6 +110,12 @@ test('a ranking model: train --model ease, Recall/NDCG from train --test and eva
   r = run('train', '--model', 'ease', '--reg', '0.1', '--data', join(data, 'u1.base'), '--out', ease);
   assert.is(r.code, 2);
   assert.match(r.err, /--reg applies to --model mf, not ease/);
+  r = run('train', '--model', 'ease', '--ema', '0.9', '--data', join(data, 'u1.base'), '--out', ease);
+  assert.is(r.code, 2);
+  assert.match(r.err, /--ema applies to --model vae\/dae, not ease/);
+  r = run('train', '--model', 'vae', '--ema', '1', '--data', join(data, 'u1.base'), '--out', ease);
+  assert.is(r.code, 2);
+  assert.match(r.err, /--ema must be in \[0, 1\)/);
 });
 
 test.run();

@@ -74,6 +74,30 @@ test('recipes: trainRatings beats the mean on planted ratings and records the ke
   assert.ok(ev(v.model) > ev(sg.train.PopularityScorer.fromMatrix(split.train)) + 0.05);
 });
 
+test('recipes: trainUserRows(\'vae\') keeps the moving average of the weights (VAE_EMA), ema 0 the raw weights; dae does not average', async () => {
+  const data = planted({ users: 200, items: 60, seed: 9 });
+  const split = sg.datasets.heldOutUsers(data, { heldOutUsers: 30, seed: 4 });
+  const run = async (kind: sg.models.RowModelKind, ema?: number) => {
+    sg.setSeed(4);
+    const seen: number[][] = [];
+    const r = await sg.models.trainUserRows(kind, split.train, split.valid, {
+      epochs: 4, patience: 0, ema, ...quiet, callbacks: (m) => [{ onEpochEnd: () => { seen.push(Array.from(m.parameters()[0].dataSync())); } }],
+    });
+    return { r, seen, kept: Array.from(r.model.parameters()[0].dataSync()) };
+  };
+  assert.is(sg.models.VAE_EMA, 0.99);
+  const avg = await run('vae');
+  assert.is(avg.r.settings.ema, 0.99);
+  assert.equal(avg.kept, avg.seen[avg.r.bestEpoch], 'the kept epoch\'s (averaged) weights');
+  const raw = await run('vae', 0);
+  assert.is(raw.r.settings.ema, 0);
+  assert.equal(avg.r.history.epochs.map((e) => e.values.loss), raw.r.history.epochs.map((e) => e.values.loss), 'the same training');
+  assert.ok(avg.seen.every((w, e) => w.some((v, j) => v !== raw.seen[e][j])), 'but other weights validated');
+  assert.is((await run('dae')).r.settings.ema, 0);
+  const bad = await sg.models.trainUserRows('vae', split.train, split.valid, { ema: 1, ...quiet }).then(() => '', (e: Error) => e.message);
+  assert.match(bad, /trainUserRows: ema must be in \[0, 1\)/);
+});
+
 test('recipes: trainImplicitMF keeps the epoch with the best folded-in validation NDCG@100 and its fold-in scorer beats popularity on test users', async () => {
   const data = planted({ users: 400, items: 120, seed: 7 });
   const split = sg.datasets.heldOutUsers(data, { heldOutUsers: 50, seed: 3 });
