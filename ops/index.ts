@@ -21,6 +21,6 @@ export { dense, type Activation } from './dense.js';
 tensorMethods.cast = cast;
 tensorMethods.reshape = reshape;
 export {
-  cosineLoss, multinomialLogLikelihood, gaussianKL, multiLabelBCE, cosineSimilarityRows, type CosineLossOptions,
+  cosineLoss, multinomialLogLikelihood, gaussianKL, multiLabelBCE, bprLoss, cosineSimilarityRows, type CosineLossOptions,
 } from './recsys-losses.js';
 export { cosineSimilarity, cosineMarginLoss, type CosineOptions, type CosineMarginLossOptions } from './cosine.js';

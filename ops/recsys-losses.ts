@@ -13,6 +13,10 @@
  *                                   d/dμ = μ/B,  d/dlogσ² = ½(σ² − 1)/B
  *   multiLabelBCE(z, y)             multi-label logistic loss summed over labels, mean over rows:
  *                                   (1/B) Σ_u Σ_i softplus(z_ui) − z_ui·y_ui;  d/dz = (σ(z) − y)/B
+ *   bprLoss(pos, neg)               BPR (Rendle et al. 2009), pairwise: for triples (u, i⁺, j⁻) with
+ *                                   scores pos = s_ui, neg = s_uj, the mean of −log σ(s_ui − s_uj),
+ *                                   computed as softplus(s_uj − s_ui) (no overflow either way);
+ *                                   d/dpos = −σ(s_uj − s_ui)/B,  d/dneg = +σ(s_uj − s_ui)/B
  *
  * The targets of the last three may be a CSR batch (a user's items out of 20,000+): the loss
  * then reads only the stored entries (gathers them out of the dense logits at flat positions
@@ -315,3 +319,34 @@ export const multiLabelBCE = typed('multiLabelBCE', {
   'Tensor, CSR': multiLabelCSR,
   'Tensor, Tensor': multiLabelDense,
 }) as (logits: Tensor, targets: CSR | Tensor) => Tensor;
+
+// ---- BPR (pairwise) ---------------------------------------------------------------------------
+
+/**
+ * Bayesian personalised ranking: mean over triples of −log σ(pos − neg) = softplus(neg − pos).
+ * `pos` and `neg` are the scores of each triple's positive and sampled negative item, same
+ * shape (typically [B]); only their difference matters, so a per-user term cancels.
+ */
+function bprLossImpl(pos: Tensor, neg: Tensor): Tensor {
+  const op = 'bprLoss';
+  if (!shapesEqual(pos.shape, neg.shape)) {
+    throw new Error(`${op}: positive scores ${fmtShape(pos.shape)} and negative scores ${fmtShape(neg.shape)} must have the same shape (one negative per triple)`);
+  }
+  if (pos.size === 0) throw new Error(`${op}: no triples (scores ${fmtShape(pos.shape)})`);
+  const be = backendOf(op, pos, neg);
+  const B = pos.size;
+  const d = binaryRaw('sub', neg, pos); // s_uj − s_ui
+  const s = softplusTotal(d);
+  const loss = binaryRaw('div', s, scalarOn(be, B, pos.dtype));
+  s.dispose();
+  recordOp(op, [pos, neg], loss, (dy) => {
+    const g = binaryRaw('mul', unaryRaw('sigmoid', d), perRow(dy, B)); // σ(s_uj − s_ui)/B
+    return [pos.requiresGrad ? unaryRaw('neg', g) : null, neg.requiresGrad ? g : null];
+  });
+  if (!loss.requiresGrad) d.dispose();
+  return loss;
+}
+
+export const bprLoss = typed('bprLoss', {
+  'Tensor, Tensor': bprLossImpl,
+}) as (pos: Tensor, neg: Tensor) => Tensor;

@@ -93,7 +93,29 @@ test('gradient: multiLabelBCE with CSR and dense targets', () => {
   gradcheck((z) => sg.multiLabelBCE(z, sg.tensor(dense, undefined, 'float64')), [randT([3, 5], 12, { min: -3, max: 3 })]);
 });
 
+test('bprLoss: value = mean −log σ(pos − neg), stable for large score gaps', () => {
+  const pos = sg.tensor([2, -1, 0.5, 30], undefined, 'float64');
+  const neg = sg.tensor([1, 1, 0.5, -30], undefined, 'float64');
+  const e = [2 - 1, -1 - 1, 0, 60].reduce((s, d) => s - Math.log(1 / (1 + Math.exp(-d))), 0) / 4;
+  close(sg.bprLoss(pos, neg).item(), e);
+  // a gap of ±1000: no overflow, the loss of the wrong order is the gap itself
+  close(sg.bprLoss(sg.tensor([1000], undefined, 'float64'), sg.tensor([0], undefined, 'float64')).item(), 0);
+  close(sg.bprLoss(sg.tensor([-1000], undefined, 'float64'), sg.tensor([0], undefined, 'float64')).item(), 1000);
+  // only the difference matters: a shared per-user term cancels
+  close(sg.bprLoss(sg.add(pos, 7), sg.add(neg, 7)).item(), e);
+});
+
+test('gradient: bprLoss (both scores; either side alone)', () => {
+  gradcheck((p, n) => sg.bprLoss(p, n), [randT([7], 13, { min: -3, max: 3 }), randT([7], 14, { min: -3, max: 3 })]);
+  gradcheck((p, n) => sg.bprLoss(p, n), [randT([3, 2], 15, { min: -3, max: 3 }), randT([3, 2], 16, { min: -3, max: 3 })]);
+  const fixed = randT([5], 17);
+  gradcheck((p) => sg.bprLoss(p, fixed), [randT([5], 18)]);
+  gradcheck((n) => sg.bprLoss(fixed, n), [randT([5], 19)]);
+});
+
 test('losses: shape errors name the op', () => {
+  assert.throws(() => sg.bprLoss(sg.zeros([4]), sg.zeros([3])), /bprLoss: positive scores \[4\] and negative scores \[3\] must have the same shape/);
+  assert.throws(() => sg.bprLoss(sg.zeros([0]), sg.zeros([0])), /bprLoss: no triples/);
   const { x } = targets();
   assert.throws(() => sg.multinomialLogLikelihood(sg.zeros([3, 4]), x), /multinomialLogLikelihood.*\[3, ?4\]/);
   assert.throws(() => sg.cosineLoss(sg.zeros([2, 3]), sg.zeros([2, 4]), sg.zeros([2])), /cosineLoss/);
