@@ -33,6 +33,8 @@ export type { IteratorState } from './iterators/state.js';
 export {
   BatchIterator, take, type Batch, type BatchInput, type BatchLabel, type ColumnBatch, type Counts, type BatchIteratorOptions, type Column, type LastBatch,
 } from './iterators/batch.js';
-export { NegativeSamplingIterator, type NegativeSamplingOptions, type PairBatch } from './iterators/negative.js';
+export {
+  NegativeSamplingIterator, PairwiseSamplingIterator, type NegativeSamplingOptions, type PairwiseSamplingOptions, type PairBatch, type TripleBatch,
+} from './iterators/negative.js';
 export { UserRowIterator, type UserRowBatch, type UserRowIteratorOptions } from './iterators/userrows.js';
 export { prefetch, type PrefetchOptions } from './iterators/prefetch.js';

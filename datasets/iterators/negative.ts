@@ -14,6 +14,10 @@
  * Output batch k holds the base batch's positives, each followed by its negatives:
  * rows = positives × (1 + sampleRatio). Rows of padded positives (base lastBatch 'pad')
  * come last and are counted in `pad`, not `size`.
+ *
+ * PairwiseSamplingIterator (below) draws the same negatives for a pairwise loss (BPR):
+ * each positive (u, i) comes out as `negatives` triples (u, i, j), one row per triple,
+ * inputs `user`, `item` (the positive) and `negative`, label 1 ("i ranks above j").
  */
 import type { CSR } from '../../core/csr.js';
 import { randomStream, type RandomStream } from '../../core/random.js';
@@ -206,5 +210,95 @@ export class NegativeSamplingIterator implements Iterable<PairBatch> {
 
   *[Symbol.iterator](): Iterator<PairBatch> {
     for (const b of this.base) yield this.expand(b);
+  }
+}
+
+export interface PairwiseSamplingOptions extends Omit<NegativeSamplingOptions, 'sampleRatio'> {
+  /** triples per positive, each with its own sampled negative (default 1, Rendle et al.'s) */
+  negatives?: number;
+}
+
+/** A batch of (user, positive item, negative item) triples; label 1 per triple. */
+export type TripleBatch = ColumnBatch<'user' | 'item' | 'negative'>;
+
+/**
+ * Triples for a pairwise loss: every positive (u, i) of the base batch, `negatives` times,
+ * each time with a negative j drawn by NegativeSamplingIterator's sampler (uniform or by
+ * popularity, never one of u's positives or `exclude`'s). Rows = positives × negatives; a
+ * user who has every item has no triples. Seeded like the sampler: the same seed gives the
+ * same triples, batch for batch.
+ */
+export class PairwiseSamplingIterator implements Iterable<TripleBatch> {
+  /** the negatives' sampler (its positives, its stream, its base iterator) */
+  readonly sampler: NegativeSamplingIterator;
+  readonly negatives: number;
+
+  constructor(source: InteractionData | BatchIterator<'user' | 'item'>, opts: PairwiseSamplingOptions = {}) {
+    this.negatives = opts.negatives ?? 1;
+    if (!(Number.isInteger(this.negatives) && this.negatives >= 1)) {
+      throw new Error(`PairwiseSamplingIterator: negatives must be a positive integer, got ${this.negatives}`);
+    }
+    this.sampler = new NegativeSamplingIterator(source, { ...opts, sampleRatio: 0 });
+  }
+
+  get base(): BatchIterator<'user' | 'item'> { return this.sampler.base; }
+  get numBatches(): number { return this.sampler.numBatches; }
+  get numUsers(): number { return this.sampler.numUsers; }
+  get numItems(): number { return this.sampler.numItems; }
+
+  reset(): void {
+    this.sampler.reset();
+  }
+
+  state(): { kind: 'PairwiseSamplingIterator'; sampler: object } {
+    return { kind: 'PairwiseSamplingIterator', sampler: this.sampler.state() };
+  }
+
+  restore(s: unknown): void {
+    const v = s as { kind?: unknown; sampler?: unknown };
+    if (typeof v !== 'object' || v === null || v.kind !== 'PairwiseSamplingIterator') {
+      throw new Error(`PairwiseSamplingIterator.restore: not a PairwiseSamplingIterator state (${JSON.stringify(s)?.slice(0, 120)})`);
+    }
+    this.sampler.restore(v.sampler);
+  }
+
+  next(): TripleBatch | null {
+    const b = this.sampler.base.next();
+    return b ? this.expand(b) : null;
+  }
+
+  private expand(b: PairBatch): TripleBatch {
+    const R = this.negatives;
+    const nPos = b.size + b.pad;
+    const pu = b.inputs.user;
+    const pi = b.inputs.item;
+    const user = new Int32Array(nPos * R);
+    const item = new Int32Array(nPos * R);
+    const negative = new Int32Array(nPos * R);
+    let k = 0;
+    let real = 0;
+    for (let p = 0; p < nPos; p++) {
+      if (p === b.size) real = k; // padded positives start here
+      for (let s = 0; s < R; s++) {
+        const j = this.sampler.sampleNegative(pu[p]);
+        if (j === -1) break;
+        user[k] = pu[p];
+        item[k] = pi[p];
+        negative[k++] = j;
+      }
+    }
+    if (b.pad === 0) real = k;
+    const trim = (a: Int32Array) => (k === a.length ? a : a.subarray(0, k));
+    return {
+      inputs: { user: trim(user), item: trim(item), negative: trim(negative) },
+      label: new Float32Array(k).fill(1),
+      size: real,
+      pad: k - real,
+      index: b.index,
+    };
+  }
+
+  *[Symbol.iterator](): Iterator<TripleBatch> {
+    for (const b of this.sampler.base) yield this.expand(b);
   }
 }
