@@ -8,6 +8,8 @@
  *           'euclidean'  s = −‖u − v‖²                   (near = good)
  *   loss    'logistic'   bceWithLogits(s + b_i + b, label)  (b_i an item bias, b an offset; default)
  *           'cosine'     cosineLoss(u, v, label)         (DSSM-style, scoring 'cosine' only)
+ *           'bpr'        bprLoss(s_ui + b_i, s_uj + b_j) on (user, item, negative) triples from
+ *                        PairwiseSamplingIterator (Rendle et al. 2009; b cancels), any scoring
  *
  * Why sparse gradients matter here: a batch of 4,096 pairs touches at most 4,096 of a
  * million item rows. With `sparseGrad: true` the gradient is RowSparse and SGD updates just
@@ -25,12 +27,12 @@ import { matmul } from '../ops/matmul.js';
 import { gather } from '../ops/gather.js';
 import { tensor } from '../ops/creation.js';
 import { bceWithLogits } from '../ops/losses.js';
-import { cosineLoss } from '../ops/recsys-losses.js';
+import { bprLoss, cosineLoss } from '../ops/recsys-losses.js';
 import { gatherDot } from '../ops/fused.js';
 import { autocastDtype, float32 } from './nn/autocast.js';
 import { Embedding } from './nn/layers.js';
 import { Recommender } from './recommender.js';
-import { denseLabels, idsInput } from './inputs.js';
+import { checkLoss, denseLabels, idsInput, tripleInputs } from './inputs.js';
 import type { Batch, StepOutput } from './train/types.js';
 
 export type Scoring = 'dot' | 'cosine' | 'euclidean';
@@ -40,12 +42,13 @@ export interface EmbeddingModelConfig {
   numItems: number;
   dim?: number;
   scoring?: Scoring;
-  loss?: 'logistic' | 'cosine';
+  /** 'logistic' (default), 'cosine' (scoring 'cosine' only) or 'bpr' (triples, pairwise) */
+  loss?: 'logistic' | 'cosine' | 'bpr';
   /** cosine is in [−1, 1]; as a logit it is multiplied by this (default 5) */
   cosineScale?: number;
   /** negatives in the 'cosine' loss cost max(0, cos − margin) (default 0) */
   margin?: number;
-  /** a learned bias per item in the logistic loss (popularity; default false), row-sparse like the tables */
+  /** a learned bias per item in the logistic and BPR losses (popularity; default false), row-sparse like the tables */
   itemBias?: boolean;
   sparseGrad?: boolean;
   /** std of the normal init of both tables (default 0.1) */
@@ -75,13 +78,13 @@ export class EmbeddingModel extends Recommender {
       if (!(Number.isInteger(c[k]) && c[k] > 0)) throw new Error(`EmbeddingModel: ${k} must be a positive integer, got ${c[k]}`);
     }
     if (!['dot', 'cosine', 'euclidean'].includes(c.scoring)) throw new Error(`EmbeddingModel: unknown scoring '${c.scoring}' (dot, cosine, euclidean)`);
-    if (c.loss !== 'logistic' && c.loss !== 'cosine') throw new Error(`EmbeddingModel: unknown loss '${c.loss}' (logistic, cosine)`);
+    checkLoss('EmbeddingModel', c.loss, ['logistic', 'cosine', 'bpr']);
     if (c.loss === 'cosine' && c.scoring !== 'cosine') throw new Error(`EmbeddingModel: the cosine loss needs scoring 'cosine', not '${c.scoring}'`);
     const init = { kind: 'normal' as const, std: c.initStd };
     this.user = this.addModule('user', new Embedding({ num: c.numUsers, dim: c.dim, sparseGrad: c.sparseGrad, init, seed: c.seed }));
     this.item = this.addModule('item', new Embedding({ num: c.numItems, dim: c.dim, sparseGrad: c.sparseGrad, init, seed: c.seed === undefined ? undefined : c.seed + 1 }));
     this.offset = this.addParameter('offset', tensor([0], []));
-    if (c.itemBias && c.loss === 'logistic') this.bias = this.addParameter('itemBias', tensor(new Float32Array(c.numItems), [c.numItems]));
+    if (c.itemBias && c.loss !== 'cosine') this.bias = this.addParameter('itemBias', tensor(new Float32Array(c.numItems), [c.numItems]));
   }
 
   get numUsers(): number { return this.config.numUsers; }
@@ -106,10 +109,11 @@ export class EmbeddingModel extends Recommender {
     return { s: div(sum(mul(u, v), 1), norms), rows };
   }
 
-  /** The logistic loss's logit s·scale + b_i + b (s itself with the cosine loss). */
-  private output(s: Tensor, items: Int32Array): Tensor {
+  /** The logistic loss's logit s·scale + b_i + b (s itself with the cosine loss; BPR's scores are these too). */
+  private output(s: Tensor, items: Int32Array, withOffset = true): Tensor {
     if (this.config.loss === 'cosine') return s;
-    const logit = add(this.config.scoring === 'cosine' ? mul(s, this.config.cosineScale) : s, this.offset);
+    const scaled = this.config.scoring === 'cosine' ? mul(s, this.config.cosineScale) : s;
+    const logit = withOffset ? add(scaled, this.offset) : scaled;
     return this.bias ? add(logit, gather(this.bias, items, { sparseGrad: this.config.sparseGrad })) : logit;
   }
 
@@ -122,8 +126,17 @@ export class EmbeddingModel extends Recommender {
     return this.output(this.pairScores(users, items).s, items);
   }
 
-  /** Prediction: the logit (or the cosine); loss: logistic, or the cosine loss on the rows. */
+  /**
+   * Prediction: the logit (or the cosine); loss: logistic, or the cosine loss on the rows.
+   * BPR: prediction s_ui − s_uj per triple (the logits' difference, the offset cancelling), loss bprLoss.
+   */
   trainingStep(batch: Batch): StepOutput {
+    if (this.config.loss === 'bpr') {
+      const { users, pos, neg } = tripleInputs('EmbeddingModel', batch);
+      const sp = float32(this.output(this.pairScores(users, pos).s, pos, false));
+      const sn = float32(this.output(this.pairScores(users, neg).s, neg, false));
+      return { pred: sub(sp, sn), loss: bprLoss(sp, sn) };
+    }
     const { users, items } = this.pairsOf(batch);
     const { s, rows } = this.pairScores(users, items);
     const pred = float32(this.output(s, items));
@@ -132,14 +145,14 @@ export class EmbeddingModel extends Recommender {
     return { pred, loss: bceWithLogits(pred, labels) };
   }
 
-  /** The logit (logistic loss) or the cosine (cosine loss) of each pair. */
+  /** The logit (logistic loss) or the cosine (cosine loss) of each pair; BPR's training predictions are differences of logits. */
   predictionValues(pred: Tensor): Float32Array {
     return Float32Array.from(pred.dataSync());
   }
 
   /**
    * Scores [users × numItems]: one matmul u·Vᵀ, then the scoring's normalisation (and, with
-   * the logistic loss, the logit's scale and item biases, so the ranking is the model's).
+   * the logistic and BPR losses, the logit's scale and item biases, so the ranking is the model's).
    */
   scoreBatch(users: Int32Array): Float32Array {
     for (const u of users) this.checkUser(u);
@@ -157,7 +170,7 @@ export class EmbeddingModel extends Recommender {
         // −‖u − v‖² = 2u·v − ‖u‖² − ‖v‖²
         s = sub(sub(mul(dots, 2), sum(square(U), 1, true)), sum(square(V), 1));
       }
-      if (c.loss === 'logistic' && c.scoring === 'cosine') s = mul(s, c.cosineScale);
+      if (c.loss !== 'cosine' && c.scoring === 'cosine') s = mul(s, c.cosineScale);
       if (this.bias) s = add(s, this.bias);
       return Float32Array.from(s.dataSync());
     }));

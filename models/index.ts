@@ -32,7 +32,7 @@ registerModel('MultVAE', (c) => new MultVAE(c as unknown as MultVAEConfig), Mult
 registerModel('EASE', (c) => new EASE(c as unknown as EASEConfig), EASE);
 registerModel('ItemKNN', (c) => new ItemKNN(c as unknown as ItemKNNConfig), ItemKNN);
 
-export { ImplicitMF, type ImplicitMFConfig } from './implicit-mf.js';
+export { ImplicitMF, IMPLICIT_LOSSES, type ImplicitMFConfig, type ImplicitLoss } from './implicit-mf.js';
 export { EmbeddingModel, type EmbeddingModelConfig, type Scoring } from './embedding-model.js';
 export { DSSM, type DSSMConfig, type DSSMData } from './dssm.js';
 export { MultiLabel, type MultiLabelConfig, type HiddenActivation } from './multilabel.js';
@@ -45,7 +45,7 @@ export { itemGram, cosineNeighbours as itemNeighbours, type NeighbourOptions } f
 export { FoldIn, foldIn, type FoldInModel, type FoldInOptions } from './fold-in.js';
 export { predictRatings, evaluateRatings, clipRating, ratingScaleOf, type RatingEvaluation, type RatingPredictOptions } from './rating-eval.js';
 export {
-  trainRatings, trainUserRows, trainImplicitMF, IMPLICIT_MF_DEFAULTS, buildRatingModel, ratingBatches, rowBatchSize, validationUsers, TRAINING_DEFAULTS, RATING_MODELS, ROW_MODELS, VAE_EMA,
+  trainRatings, trainUserRows, trainImplicitMF, IMPLICIT_MF_DEFAULTS, IMPLICIT_MF_BPR_DEFAULTS, buildRatingModel, ratingBatches, rowBatchSize, validationUsers, TRAINING_DEFAULTS, RATING_MODELS, ROW_MODELS, VAE_EMA,
   type RatingModelKind, type RowModelKind, type TrainingDefaults, type RecipeOptions, type RatingRecipeOptions,
   type RatingRecipeResult, type RowRecipeOptions, type RowRecipeResult, type ImplicitRecipeOptions, type ImplicitRecipeResult, type PreparedModel,
 } from './recipes.js';
