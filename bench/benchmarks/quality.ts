@@ -13,7 +13,8 @@
  *             validation users, NDCG@100, Recall@20 and Recall@50 on the test users with
  *             their input items excluded from the ranking. The user-row models (Mult-VAE,
  *             Mult-DAE, EASE, item-kNN) score a held-out user from their input row;
- *             ImplicitMF, an id model, folds them in (models/fold-in.ts).
+ *             ImplicitMF, an id model (logistic loss, and BPR's pairwise loss), folds
+ *             them in (models/fold-in.ts).
  *
  * Without --data the benchmark is skipped (no real data is in the repository: MovieLens'
  * licence forbids it). The timed part of each case is one scoring pass (all test ratings,
@@ -41,6 +42,7 @@ const RANKING_CASES = [
   { model: 'vae', label: 'Mult-VAE (defaults)' },
   { model: 'dae', label: 'Mult-DAE (defaults)' },
   { model: 'imf', label: 'ImplicitMF (defaults, fold-in)' },
+  { model: 'imf-bpr', label: 'ImplicitMF (BPR)' },
   { model: 'ease', label: 'EASE (λ 300)' },
   { model: 'itemknn', label: 'item-kNN (cosine, 20 neighbours)' },
   { model: 'popularity', label: 'popularity' },
@@ -51,7 +53,7 @@ const KS = [20, 50, 100];
 
 function cases(size: SizeMode): BenchCase[] {
   const rating = size === 'tiny' ? RATING_CASES.slice(0, 1) : RATING_CASES;
-  const ranking = size === 'tiny' ? RANKING_CASES.filter((c) => !['vae', 'dae', 'imf'].includes(c.model)) : RANKING_CASES;
+  const ranking = size === 'tiny' ? RANKING_CASES.filter((c) => !['vae', 'dae', 'imf', 'imf-bpr'].includes(c.model)) : RANKING_CASES;
   const one = { warmup: 0, minRounds: 1, maxRounds: 1, budgetMs: 0 };
   return [
     ...rating.map((c) => ({ id: `explicit/${c.model}`, label: c.label, params: { protocol: 'explicit', model: c.model, folds: size === 'full' ? 5 : 1 }, repeats: one })),
@@ -138,9 +140,11 @@ async function rankingSide(c: BenchCase, ctx: BenchContext): Promise<RunInstance
       extra['kept-epoch'] = r.bestEpoch;
       break;
     }
-    case 'imf': {
+    case 'imf':
+    case 'imf-bpr': {
       // an id model: trained on the train users, the held-out users scored by fold-in
-      const r = await sg.models.trainImplicitMF(s.train, valid, { seed: 0, verbose: false, progress: false, k: KS });
+      const loss = kind === 'imf-bpr' ? 'bpr' : 'logistic';
+      const r = await sg.models.trainImplicitMF(s.train, valid, { loss, seed: 0, verbose: false, progress: false, k: KS });
       model = r.model;
       fold = r.scorer;
       extra['valid-ndcg@100'] = r.bestNdcg;

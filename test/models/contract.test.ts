@@ -24,6 +24,12 @@ function pairBatch(from: number, n: number): Batch {
   for (let k = 0; k < n; k += 3) { item[k] = (item[k] + 7) % I; label[k] = 0; } // every third pair a (probable) negative
   return { inputs: { user, item }, label, size: n };
 }
+/** Two triple batches for the BPR models: (user, positive, another item as the negative). */
+function tripleBatch(from: number, n: number): Batch {
+  const user = data.users.slice(from, from + n);
+  const item = data.items.slice(from, from + n);
+  return { inputs: { user, item, negative: item.map((i) => (i + 7) % I) }, label: new Float32Array(n).fill(1), size: n };
+}
 const rowBatch = (a: number, b: number): Batch => ({ inputs: { rows: data.matrix.sliceRows(a, b) }, size: b - a });
 
 const feats = sg.fromDense(Array.from({ length: I * 5 }, (_, k) => (k % 5 === Math.floor(k / 5) % 5 ? 1 : 0)), [I, 5]);
@@ -32,6 +38,8 @@ const models: [string, () => sg.models.Recommender, Batch, Batch][] = [
   ['DeepMF', () => new sg.models.DeepMF({ numUsers: U, numItems: I, hidden: [6], seed: 1 }), pairBatch(0, 24), pairBatch(24, 24)],
   ['DeepMF classification', () => new sg.models.DeepMF({ numUsers: U, numItems: I, hidden: [6], output: 'classification', classes: 2 }), pairBatch(0, 24), pairBatch(24, 24)],
   ['ImplicitMF', () => new sg.models.ImplicitMF({ numUsers: U, numItems: I, dim: 4, seed: 1 }), pairBatch(0, 24), pairBatch(24, 24)],
+  ['ImplicitMF bpr', () => new sg.models.ImplicitMF({ numUsers: U, numItems: I, dim: 4, loss: 'bpr', seed: 1 }), tripleBatch(0, 24), tripleBatch(24, 24)],
+  ['EmbeddingModel bpr', () => new sg.models.EmbeddingModel({ numUsers: U, numItems: I, dim: 4, loss: 'bpr', itemBias: true, seed: 1 }), tripleBatch(0, 24), tripleBatch(24, 24)],
   ['EmbeddingModel dot', () => new sg.models.EmbeddingModel({ numUsers: U, numItems: I, dim: 4, seed: 1 }), pairBatch(0, 24), pairBatch(24, 24)],
   ['EmbeddingModel cosine loss', () => new sg.models.EmbeddingModel({ numUsers: U, numItems: I, dim: 4, scoring: 'cosine', loss: 'cosine', seed: 1 }), pairBatch(0, 24), pairBatch(24, 24)],
   ['DSSM', () => new sg.models.DSSM({ numUsers: U, numItems: I, vocabSize: 5, hidden: [6], dim: 4, seed: 1 }, { itemFeatures: feats, userHistory: data.matrix }), pairBatch(0, 24), pairBatch(24, 24)],

@@ -87,6 +87,25 @@ test('ImplicitMF with a NegativeSamplingIterator: the negatives continue where t
   assert.equal(weights(loaded), weights(straight));
 });
 
+test('ImplicitMF with BPR and a PairwiseSamplingIterator: the triples continue where they stopped', async () => {
+  const data = plantedLowRank(40, 60, 2, 1500, 7);
+  const pos = { numUsers: 40, numItems: 60, users: data.train.users, items: data.train.items, ratings: new Float32Array(data.train.users.length).fill(1) };
+  const iter = () => new sg.datasets.PairwiseSamplingIterator(pos, { negatives: 2, batchSize: 100, shuffle: true, seed: 3 });
+  const make = () => new sg.models.ImplicitMF({ numUsers: 40, numItems: 60, dim: 4, loss: 'bpr' });
+  sg.setSeed(7);
+  const straight = make();
+  await sg.train.fit(straight, iter(), { epochs: 3, optimizer: 'adam', metrics: [], ...quiet });
+  sg.setSeed(7);
+  const first = make();
+  const path = join(dir, 'imf-bpr.sgm');
+  await sg.train.fit(first, iter(), { epochs: 2, optimizer: 'adam', metrics: [], callbacks: [saveAfter(first, 1, path)], ...quiet });
+  sg.setSeed(7);
+  const loaded = sg.load(path);
+  assert.is((loaded as sg.models.ImplicitMF).config.loss, 'bpr');
+  await sg.train.fit(loaded, iter(), { epochs: 3, optimizer: loaded.restoredOptimizer, resume: loaded.trainingState, metrics: [], ...quiet });
+  assert.equal(weights(loaded), weights(straight));
+});
+
 test('iterators restore mid-epoch too; a wrong state is refused', () => {
   const data = { numUsers: 5, numItems: 5, users: Int32Array.from({ length: 23 }, (_, i) => i % 5), items: Int32Array.from({ length: 23 }, (_, i) => (i * 3) % 5), ratings: new Float32Array(23).fill(1) };
   const a = sg.datasets.BatchIterator.fromRatings(data, { batchSize: 4, shuffle: true, seed: 1 });
