@@ -1,4 +1,4 @@
-/** Reading named inputs out of a batch, with errors that name the model and the input. */
+/** Reading named inputs out of a batch (ids, CSR rows, labels, BPR triples), with errors that name the model and the input; checking a loss name. */
 import type { CSR } from '../core/csr.js';
 import type { Batch } from './train/types.js';
 
