@@ -273,7 +273,7 @@ export interface ImplicitRecipeResult {
   history: FitHistory;
   bestEpoch: number;
   bestNdcg: number;
-  settings: { loss: ImplicitLoss; dim: number; lr: number; batchSize: number; epochs: number; patience: number; sampleRatio: number };
+  settings: { loss: ImplicitLoss; dim: number; lr: number; batchSize: number; epochs: number; patience: number; sampleRatio: number; ema: number };
 }
 
 /**
@@ -286,8 +286,10 @@ export async function trainImplicitMF(train: CSR, valid: RankingSplit, opts: Imp
   const d = loss === 'bpr' ? IMPLICIT_MF_BPR_DEFAULTS : IMPLICIT_MF_DEFAULTS;
   const settings = {
     loss, dim: opts.dim ?? d.dim, lr: opts.lr ?? d.lr, batchSize: opts.batchSize ?? d.batchSize, epochs: opts.epochs ?? d.epochs,
-    patience: opts.patience ?? d.patience, sampleRatio: opts.sampleRatio ?? d.sampleRatio,
+    patience: opts.patience ?? d.patience, sampleRatio: opts.sampleRatio ?? d.sampleRatio, ema: opts.ema ?? 0,
   };
+  // weight averaging is off by default here: measured only for Mult-VAE (README, "Defaults on real data")
+  if (!(settings.ema >= 0 && settings.ema < 1)) throw new Error(`trainImplicitMF: ema must be in [0, 1) (0 = no weight averaging), got ${opts.ema}`);
   const users = new Int32Array(train.nnz);
   for (let r = 0; r < train.rows; r++) users.fill(r, train.indptr[r], train.indptr[r + 1]);
   const clicks = { numUsers: train.rows, numItems: train.cols, users, items: train.indices, ratings: new Float32Array(train.nnz).fill(1) };
@@ -306,6 +308,7 @@ export async function trainImplicitMF(train: CSR, valid: RankingSplit, opts: Imp
     resume: prepared?.resume, amp: opts.amp, metrics: [], keepBest: 'ndcg@100', patience: settings.patience,
     callbacks: [new RankingCallback(current, valid, { k: opts.k ?? [20, 50, 100] }), ...(opts.callbacks?.(model) ?? [])],
     log: opts.log, verbose: opts.verbose, progress: opts.progress, batchEndEvery: opts.batchEndEvery ?? 0,
+    ema: settings.ema > 0 ? settings.ema : undefined,
   });
   const bestNdcg = history.epochs[history.bestEpoch]?.values['val-ndcg@100'] ?? NaN;
   return { model, scorer: new FoldIn(model, foldOpts), history, bestEpoch: history.bestEpoch, bestNdcg, settings };

@@ -112,6 +112,24 @@ test('recipes: trainImplicitMF keeps the epoch with the best folded-in validatio
   assert.ok(Math.abs(again - r.bestNdcg) < 1e-6, `validation NDCG@100 now ${again}, kept ${r.bestNdcg}`);
   const ev = (m: sg.train.RankingScorer) => sg.train.evaluateRanking(m, split.test, { k: [20] }).metrics['recall@20'];
   assert.ok(ev(r.scorer) > ev(sg.train.PopularityScorer.fromMatrix(split.train)) + 0.05, 'fold-in above popularity');
+  assert.is(r.settings.ema, 0, 'no weight averaging by default');
+});
+
+test('recipes: trainImplicitMF passes ema to the loop (the same training, other weights validated) and refuses a decay outside [0, 1)', async () => {
+  const data = planted({ users: 200, items: 60, seed: 5 });
+  const split = sg.datasets.heldOutUsers(data, { heldOutUsers: 30, seed: 5 });
+  const run = async (ema?: number) => {
+    sg.setSeed(5);
+    return sg.models.trainImplicitMF(split.train, split.valid, { epochs: 3, patience: 0, ema, ...quiet });
+  };
+  const raw = await run();
+  const avg = await run(0.9);
+  assert.is(avg.settings.ema, 0.9);
+  assert.equal(avg.history.epochs.map((e) => e.values.loss), raw.history.epochs.map((e) => e.values.loss), 'the same training');
+  const val = (r: typeof raw) => r.history.epochs.map((e) => e.values['val-ndcg@100']);
+  assert.ok(val(avg).some((v, e) => v !== val(raw)[e]), 'validated with the averaged weights');
+  const bad = await run(1).then(() => '', (e: Error) => e.message);
+  assert.match(bad, /trainImplicitMF: ema must be in \[0, 1\)/);
 });
 
 test.run();
