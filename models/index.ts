@@ -2,11 +2,15 @@
 import { registerModel } from './registry.js';
 import { MatrixFactorization, type MFConfig } from './mf.js';
 import { DeepMF, type DeepMFConfig } from './deepmf.js';
+import { SVDpp, type SVDppConfig } from './svdpp.js';
 
 registerModel('MatrixFactorization', (c) => new MatrixFactorization(c as unknown as MFConfig), MatrixFactorization);
 registerModel('DeepMF', (c) => new DeepMF(c as unknown as DeepMFConfig), DeepMF);
+// the training histories come back from the checkpoint's buffers (config.historyNnz sizes them)
+registerModel('SVDpp', (c) => new SVDpp(c as unknown as SVDppConfig), SVDpp);
 
 export { MatrixFactorization, MF_RATING_DEFAULTS, type MFConfig } from './mf.js';
+export { SVDpp, SVDPP_RATING_DEFAULTS, type SVDppConfig, type SVDppData } from './svdpp.js';
 export { DeepMF, type DeepMFConfig, type SideFeature, ratingToClass, classToRating } from './deepmf.js';
 export { Recommender, type ModelMeta, type RecommendOptions } from './recommender.js';
 export { TopK } from './serving.js';

@@ -25,6 +25,7 @@ import type { OptimizerSpec } from './train/loop.js';
 import type { Optimizer } from './optim/optimizer.js';
 import type { RankingSplit } from './train/ranking.js';
 import { MatrixFactorization, MF_RATING_DEFAULTS } from './mf.js';
+import { SVDpp, SVDPP_RATING_DEFAULTS } from './svdpp.js';
 import { DeepMF, type SideFeature } from './deepmf.js';
 import { MultVAE } from './vae.js';
 import { AutoEncoder } from './autoencoder.js';
@@ -37,7 +38,7 @@ import { FoldIn } from './fold-in.js';
 import { NegativeSamplingIterator, PairwiseSamplingIterator } from '../datasets/iterators/negative.js';
 import { RankingCallback, type RankingScorer } from './train/ranking.js';
 
-export const RATING_MODELS = ['mf', 'deepmf', 'deepmf-bn', 'deepmf-class', 'deepmf-asym', 'deepmf-genre'] as const;
+export const RATING_MODELS = ['mf', 'svdpp', 'deepmf', 'deepmf-bn', 'deepmf-class', 'deepmf-asym', 'deepmf-genre'] as const;
 export type RatingModelKind = typeof RATING_MODELS[number];
 export const ROW_MODELS = ['vae', 'dae'] as const;
 export type RowModelKind = typeof ROW_MODELS[number];
@@ -58,6 +59,7 @@ const USER_ROWS: TrainingDefaults = { lr: 1e-3, batchSize: 'auto', epochs: 200, 
 
 export const TRAINING_DEFAULTS: Record<RatingModelKind | RowModelKind, TrainingDefaults> = {
   mf: { lr: 0.002, batchSize: 500, epochs: 100, patience: 3, dim: MF_RATING_DEFAULTS.dim, reg: MF_RATING_DEFAULTS.reg },
+  svdpp: { lr: 0.002, batchSize: 500, epochs: 100, patience: 3, dim: SVDPP_RATING_DEFAULTS.dim, reg: SVDPP_RATING_DEFAULTS.reg },
   deepmf: DEEPMF, 'deepmf-bn': DEEPMF, 'deepmf-class': DEEPMF, 'deepmf-asym': DEEPMF, 'deepmf-genre': DEEPMF,
   vae: USER_ROWS,
   dae: USER_ROWS,
@@ -116,8 +118,10 @@ export interface PreparedModel {
 
 export interface RatingRecipeOptions extends RecipeOptions {
   dim?: number;
-  /** mf: Funk-SVD L2 per rating */
+  /** mf, svdpp: Funk-SVD L2 per rating */
   reg?: number;
+  /** svdpp: Funk-SVD L2 per rating on the y_j of the user's history (default: reg, else the model's default) */
+  implicitReg?: number;
   /** mf: biases (default true) */
   biases?: boolean;
   /** share of the ratings held out for validation (default 0.1) */
@@ -142,6 +146,7 @@ export function buildRatingModel(kind: RatingModelKind, data: RatingsDataset, tr
   const dim = opts.dim ?? d.dim!;
   switch (kind) {
     case 'mf': return MatrixFactorization.forRatings(train, { ...base, dim, reg: opts.reg ?? d.reg, biases: opts.biases ?? true });
+    case 'svdpp': return SVDpp.forRatings(train, { ...base, dim, reg: opts.reg ?? d.reg, implicitReg: opts.implicitReg ?? opts.reg ?? SVDPP_RATING_DEFAULTS.implicitReg });
     case 'deepmf': return new DeepMF({ ...base, userDim: dim, itemDim: dim });
     case 'deepmf-bn': return new DeepMF({ ...base, userDim: dim, itemDim: dim, batchNorm: true });
     case 'deepmf-class': return new DeepMF({ ...base, userDim: dim, itemDim: dim, output: 'classification', classes: 10 });

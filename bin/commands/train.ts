@@ -2,7 +2,7 @@
  * `sparsegrad train`: train a model on the built-in data, a MovieLens / Netflix directory or
  * one ratings file (ml-100k's u1.base), keeping the best validation epoch at `--out`.
  *
- * Rating models (mf — the default — and the DeepMF variants): a shuffled share of the
+ * Rating models (mf — the default —, svdpp and the DeepMF variants): a shuffled share of the
  * ratings (`--valid-fraction`) is held out; the global mean comes from the training part
  * only; each epoch reports Validation-rmse, the checkpoint is written only when it improves
  * (so the file always holds the best epoch), training stops after `--patience` epochs
@@ -40,7 +40,7 @@ export const TRAIN: CommandSpec = {
   options: [
     {
       name: 'model', type: 'string', choices: MODELS, default: 'mf',
-      help: 'mf (biased MF, Funk-SVD regularised), deepmf (64-64-1 MLP), deepmf-bn, deepmf-class, deepmf-asym, deepmf-genre; ranking on ratings ≥ --threshold: vae (Mult-VAE), dae (Mult-DAE), ease, itemknn',
+      help: 'mf (biased MF, Funk-SVD regularised), svdpp (SVD++: biased MF + the user\'s rated items\' implicit vectors), deepmf (64-64-1 MLP), deepmf-bn, deepmf-class, deepmf-asym, deepmf-genre; ranking on ratings ≥ --threshold: vae (Mult-VAE), dae (Mult-DAE), ease, itemknn',
     },
     { name: 'data', type: 'string', default: 'synthetic', help: "'synthetic', a MovieLens / Netflix directory, or one ratings file (u1.base, ratings.csv)" },
     { name: 'format', type: 'string', choices: ['movielens', 'netflix'], default: 'movielens', help: 'format of --data' },
@@ -52,7 +52,8 @@ export const TRAIN: CommandSpec = {
     { name: 'optimizer', type: 'string', choices: ['adam', 'sgd', 'adagrad'], default: 'adam', help: 'optimizer' },
     { name: 'lr', type: 'positive', help: 'learning rate (default: mf 0.002, deepmf 0.005, vae/dae 0.001)' },
     { name: 'dim', type: 'int', min: 1, max: 4096, help: 'embedding size (default: mf 100, deepmf 25)' },
-    { name: 'reg', type: 'number', help: 'mf: Funk-SVD L2 per rating on the batch\'s factors and biases, λ·(‖p_u‖²+‖q_i‖²+b_u²+b_i²) (default 0.07)' },
+    { name: 'reg', type: 'number', help: 'mf, svdpp: Funk-SVD L2 per rating on the batch\'s factors and biases, λ·(‖p_u‖²+‖q_i‖²+b_u²+b_i²) (default 0.07)' },
+    { name: 'implicit-reg', type: 'number', help: 'svdpp: Funk-SVD L2 per rating on the y_j of the user\'s history, λ·Σ‖y_j‖² (default: --reg, else 0.07)' },
     { name: 'weight-decay', type: 'number', default: 0, help: "the optimizer's weight decay (every updated parameter, biases included)" },
     { name: 'no-biases', type: 'flag', help: 'mf without user/item/global biases (the seed tutorial\'s plain dot product)' },
     { name: 'biases', type: 'flag', help: 'mf with biases (the default now; kept so older command lines still run)' },
@@ -77,12 +78,13 @@ export const TRAIN: CommandSpec = {
 function checkApplicable(a: ParsedArgs): void {
   const kind = a.model as string;
   const only: [string, string[]][] = [
-    ['reg', ['mf']], ['no-biases', ['mf']], ['lambda', ['ease']], ['neighbours', ['itemknn']], ['valid-users', ['vae', 'dae']], ['ema', ['vae', 'dae']],
+    ['reg', ['mf', 'svdpp']], ['implicit-reg', ['svdpp']], ['no-biases', ['mf']], ['lambda', ['ease']], ['neighbours', ['itemknn']], ['valid-users', ['vae', 'dae']], ['ema', ['vae', 'dae']],
   ];
   for (const [flag, models] of only) {
     if (a[flag] !== undefined && !models.includes(kind)) throw new UsageError(`train: --${flag} applies to --model ${models.join('/')}, not ${kind}`);
   }
   if (a.reg !== undefined && !((a.reg as number) >= 0)) throw new UsageError(`train: --reg must be ≥ 0 (got ${a.reg})`);
+  if (a['implicit-reg'] !== undefined && !((a['implicit-reg'] as number) >= 0)) throw new UsageError(`train: --implicit-reg must be ≥ 0 (got ${a['implicit-reg']})`);
   if (a.ema !== undefined && !((a.ema as number) >= 0 && (a.ema as number) < 1)) throw new UsageError(`train: --ema must be in [0, 1) (0 = no averaging; got ${a.ema})`);
   if (!((a['weight-decay'] as number) >= 0)) throw new UsageError(`train: --weight-decay must be ≥ 0 (got ${a['weight-decay']})`);
 }
@@ -109,7 +111,7 @@ async function trainRatings(a: ParsedArgs, data: RatingsDataset): Promise<void> 
   let result: sg.models.RatingRecipeResult;
   try {
     result = await sg.models.trainRatings(data, kind, {
-      ...recipeFlags(a), dim: a.dim as number | undefined, reg: a.reg as number | undefined, biases: !a['no-biases'],
+      ...recipeFlags(a), dim: a.dim as number | undefined, reg: a.reg as number | undefined, implicitReg: a['implicit-reg'] as number | undefined, biases: !a['no-biases'],
       validFraction: a['valid-fraction'] as number,
       prepare: (fresh) => {
         fresh.meta = {
@@ -126,7 +128,7 @@ async function trainRatings(a: ParsedArgs, data: RatingsDataset): Promise<void> 
         const d = TRAINING_DEFAULTS[kind];
         const patience = (a.patience ?? d.patience) as number;
         const settings = [`lr ${a.lr ?? d.lr}`, `batch ${a['batch-size'] ?? d.batchSize}`,
-          mf ? `dim ${mf.config.dim}, reg ${mf.config.reg}, biases ${mf.config.biases}` : `dim ${a.dim ?? d.dim}`,
+          mf ? `dim ${mf.config.dim}, reg ${mf.config.reg}${model instanceof sg.models.SVDpp ? `, implicit reg ${model.config.implicitReg}` : ''}, biases ${mf.config.biases}` : `dim ${a.dim ?? d.dim}`,
           `up to ${a.epochs ?? d.epochs} epochs`, patience > 0 ? `patience ${patience}` : 'no early stopping'];
         const validRatings = Math.round(data.ratings.length * (a['valid-fraction'] as number));
         print(`Model: ${kind} (${model.parameters().reduce((s, p) => s + p.size, 0).toLocaleString()} parameters; ${settings.join(', ')}), ` +

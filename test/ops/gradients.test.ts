@@ -108,6 +108,15 @@ test('gradient: sparse (CSR) times dense, dense and RowSparse weight gradients',
   gradcheck((w) => sg.matmul(x, w, { sparseGrad: true }), [randT([6, 3], 33)]);
 });
 
+test('gradient: SVD++\'s implicit term — CSR rows of the distinct users × Y (RowSparse), gathered back to one row per pair, dotted with the items\' rows', () => {
+  // 3 users' normalised histories over 5 items; the batch's pairs repeat user 2 (models/svdpp.ts)
+  const x = sg.fromCOO([0, 0, 1, 1, 1, 2], [0, 2, 1, 2, 4, 3], [1 / Math.SQRT2, 1 / Math.SQRT2, 1 / Math.sqrt(3), 1 / Math.sqrt(3), 1 / Math.sqrt(3), 1], [3, 5]);
+  const inverse = [2, 0, 2, 1];
+  const items = [4, 1, 0, 0];
+  gradcheck((y, q, p) => sg.sum(sg.mul(sg.gather(q, items), sg.add(sg.gather(p, inverse), sg.gather(sg.matmul(x, y, { sparseGrad: true }), inverse, { sparseGrad: false }))), 1),
+    [randT([5, 3], 37), randT([5, 3], 38), randT([3, 3], 39)]);
+});
+
 test('gradient: a composite (MLP with broadcasting bias)', () => {
   gradcheck((x, w, b) => sg.tanh(sg.add(sg.matmul(x, w), b)), [randT([4, 3], 34), randT([3, 2], 35), randT([2], 36)]);
 });
