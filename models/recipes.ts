@@ -4,6 +4,7 @@
  * (bench/benchmarks/quality.ts), for library users too:
  *
  *   const { model } = await sg.models.trainRatings(data);              // biased MF, best epoch kept
+ *   const { model } = await sg.models.trainRatings(data, 'svdpp');     // SVD++: N(u) from the training part only
  *   const { model } = await sg.models.trainUserRows('vae', split);     // Mult-VAE on held-out users
  *   const { scorer } = await sg.models.trainImplicitMF(split.train, split.valid);   // ImplicitMF, held-out users by fold-in
  *   const { scorer } = await sg.models.trainImplicitMF(split.train, split.valid, { loss: 'bpr' });   // … with the BPR loss
@@ -59,7 +60,7 @@ const USER_ROWS: TrainingDefaults = { lr: 1e-3, batchSize: 'auto', epochs: 200, 
 
 export const TRAINING_DEFAULTS: Record<RatingModelKind | RowModelKind, TrainingDefaults> = {
   mf: { lr: 0.002, batchSize: 500, epochs: 100, patience: 3, dim: MF_RATING_DEFAULTS.dim, reg: MF_RATING_DEFAULTS.reg },
-  svdpp: { lr: 0.002, batchSize: 500, epochs: 100, patience: 3, dim: SVDPP_RATING_DEFAULTS.dim, reg: SVDPP_RATING_DEFAULTS.reg },
+  svdpp: { lr: 0.001, batchSize: 500, epochs: 100, patience: 3, dim: SVDPP_RATING_DEFAULTS.dim, reg: SVDPP_RATING_DEFAULTS.reg },
   deepmf: DEEPMF, 'deepmf-bn': DEEPMF, 'deepmf-class': DEEPMF, 'deepmf-asym': DEEPMF, 'deepmf-genre': DEEPMF,
   vae: USER_ROWS,
   dae: USER_ROWS,
@@ -120,7 +121,7 @@ export interface RatingRecipeOptions extends RecipeOptions {
   dim?: number;
   /** mf, svdpp: Funk-SVD L2 per rating */
   reg?: number;
-  /** svdpp: Funk-SVD L2 per rating on the y_j of the user's history (default: reg, else the model's default) */
+  /** svdpp: Funk-SVD L2 per rating on the y_j of the user's history (default 0.01) */
   implicitReg?: number;
   /** mf: biases (default true) */
   biases?: boolean;
@@ -146,7 +147,7 @@ export function buildRatingModel(kind: RatingModelKind, data: RatingsDataset, tr
   const dim = opts.dim ?? d.dim!;
   switch (kind) {
     case 'mf': return MatrixFactorization.forRatings(train, { ...base, dim, reg: opts.reg ?? d.reg, biases: opts.biases ?? true });
-    case 'svdpp': return SVDpp.forRatings(train, { ...base, dim, reg: opts.reg ?? d.reg, implicitReg: opts.implicitReg ?? opts.reg ?? SVDPP_RATING_DEFAULTS.implicitReg });
+    case 'svdpp': return SVDpp.forRatings(train, { ...base, dim, reg: opts.reg ?? d.reg, implicitReg: opts.implicitReg ?? SVDPP_RATING_DEFAULTS.implicitReg });
     case 'deepmf': return new DeepMF({ ...base, userDim: dim, itemDim: dim });
     case 'deepmf-bn': return new DeepMF({ ...base, userDim: dim, itemDim: dim, batchNorm: true });
     case 'deepmf-class': return new DeepMF({ ...base, userDim: dim, itemDim: dim, output: 'classification', classes: 10 });

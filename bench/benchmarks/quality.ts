@@ -32,6 +32,7 @@ import type { RunResult } from '../schema.js';
 type RatingKind = sg.models.RatingModelKind;
 const RATING_CASES: { model: RatingKind; label: string }[] = [
   { model: 'mf', label: 'mf (defaults: biased MF, reg 0.07, dim 100)' },
+  { model: 'svdpp', label: 'svdpp (SVD++ defaults: dim 25, lr 0.001, implicit reg 0.01)' },
   { model: 'deepmf', label: 'deepmf (64-64-1 MLP)' },
   { model: 'deepmf-bn', label: 'deepmf-bn' },
   { model: 'deepmf-class', label: 'deepmf-class (10 classes)' },
