@@ -51,7 +51,7 @@ test('bad input: unknown command, option, model, user and item; missing file', (
   assert.match(r.err, /unknown option '--bogus'. Valid options: --model/);
   r = run('train', '--model', 'transformer');
   assert.is(r.code, 2);
-  assert.match(r.err, /--model must be one of mf, deepmf/);
+  assert.match(r.err, /--model must be one of mf, svdpp, deepmf/);
   r = run('recommend', '--model', model, '--user', '999999');
   assert.is(r.code, 1);
   assert.match(r.err, /user id 999999 is not in the model/);

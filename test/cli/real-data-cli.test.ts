@@ -49,6 +49,20 @@ test('train --data u1.base --test u1.test: defaults, the best epoch kept in the 
   assert.is(JSON.parse(info.out).meta.epoch, best, 'the checkpoint says which epoch it holds');
 });
 
+test('train --model svdpp: the settings printed, the test RMSE, and eval / recommend from the checkpoint (histories included) agree', () => {
+  const svdpp = join(dir, 'svdpp.sgm');
+  const r = run('train', '--model', 'svdpp', '--data', join(data, 'u1.base'), '--test', join(data, 'u1.test'), '--epochs', '8', '--out', svdpp);
+  assert.is(r.code, 0, r.err);
+  assert.match(r.out, /Model: svdpp \([\d,]+ parameters; lr 0\.001, batch 500, dim 25, reg 0\.07, implicit reg 0\.01, biases true/);
+  const testRmse = Number(r.out.match(/Test-rmse=([\d.]+) Test-mae=([\d.]+) on [\d,]+ ratings/)![1]);
+  const e = run('eval', '--model', svdpp, '--data', join(data, 'u1.test'), '--format', 'json');
+  assert.is(e.code, 0, e.err);
+  assert.ok(Math.abs(JSON.parse(e.out).rmse - testRmse) < 1e-5, `eval ${JSON.parse(e.out).rmse} vs train --test ${testRmse}`);
+  const rec = run('recommend', '--model', svdpp, '--user', '3', '-k', '4', '--format', 'json');
+  assert.is(rec.code, 0, rec.err);
+  for (const it of JSON.parse(rec.out).items) assert.ok(it.score >= 1 && it.score <= 5, JSON.stringify(it));
+});
+
 test('recommend / similar --format json (scores on the rating scale), predict for all users or a list, info --ids', () => {
   let r = run('recommend', '--model', mf, '--user', '3', '-k', '4', '--format', 'json');
   assert.is(r.code, 0, r.err);
@@ -109,7 +123,10 @@ test('a ranking model: train --model ease, Recall/NDCG from train --test and eva
   for (const it of rec.items) assert.not.ok(rated.has(it.item));
   r = run('train', '--model', 'ease', '--reg', '0.1', '--data', join(data, 'u1.base'), '--out', ease);
   assert.is(r.code, 2);
-  assert.match(r.err, /--reg applies to --model mf, not ease/);
+  assert.match(r.err, /--reg applies to --model mf\/svdpp, not ease/);
+  r = run('train', '--model', 'mf', '--implicit-reg', '0.1', '--data', join(data, 'u1.base'), '--out', ease);
+  assert.is(r.code, 2);
+  assert.match(r.err, /--implicit-reg applies to --model svdpp, not mf/);
   r = run('train', '--model', 'ease', '--ema', '0.9', '--data', join(data, 'u1.base'), '--out', ease);
   assert.is(r.code, 2);
   assert.match(r.err, /--ema applies to --model vae\/dae, not ease/);
