@@ -11,6 +11,9 @@
  *   MatrixFactorization (explicit ratings r_ui in the row)
  *     min Σ_i (r_ui − μ − b_i − x_i·θ)² + λ·n_u·‖θ‖²       (Funk-SVD: λ per rating)
  *     a (d+1)×(d+1) linear solve: (Σ x_i x_iᵀ + λ n_u I) θ = Σ x_i (r_ui − μ − b_i)
+ *   SVDpp: the same solve for p_u with the row's implicit term z = |row|^-½ Σ_{j∈row} y_j
+ *     (its items stand for N(u)) taken out of the targets, r_ui − μ − b_i − q_i·z; the
+ *     vector returned is then the user's whole factor p_u + z, so it scores like MF's.
  *   ImplicitMF, EmbeddingModel with dot scoring (clicks in the row)
  *     min Σ_{i ∈ row} softplus(−z_i) + w Σ_{j ∉ row} softplus(z_j) + λ‖θ‖²,  z = x·θ + c
  *     (c = the item's and global biases): the expectation of the negative-sampling loss,
@@ -27,12 +30,13 @@
  */
 import type { CSR } from '../core/csr.js';
 import { MatrixFactorization } from './mf.js';
+import { SVDpp } from './svdpp.js';
 import { ImplicitMF } from './implicit-mf.js';
 import { EmbeddingModel } from './embedding-model.js';
 import type { RankingScorer } from './train/ranking.js';
 import { topK, type TopK } from './serving.js';
 
-export type FoldInModel = MatrixFactorization | ImplicitMF | EmbeddingModel;
+export type FoldInModel = MatrixFactorization | SVDpp | ImplicitMF | EmbeddingModel;
 
 export interface FoldInOptions {
   /** L2 on θ (default: MF's `reg`; 1 for the logistic models — their training stops early, unregularised, and 1 matched trained users' scores best, correlation ≥ 0.99 on planted data) */
@@ -51,6 +55,8 @@ interface Tables {
   c: Float64Array;
   /** whether θ has a user-bias entry */
   userBias: boolean;
+  /** SVD++'s Y [n, dim]: the row's items add |row|^-½ Σ y_j to the user's factor */
+  implicit: Float32Array | null;
   kind: 'ratings' | 'logistic' | 'bpr';
 }
 
@@ -65,13 +71,13 @@ function tables(model: FoldInModel): Tables {
     const off = bpr ? 0 : model.offset.dataSync()[0];
     const b = model.bias?.dataSync();
     for (let i = 0; i < n; i++) c[i] = off + (b ? b[i] : 0);
-    return { q: model.item.weight.dataSync() as Float32Array, dim: model.config.dim, n, c, userBias: false, kind: bpr ? 'bpr' : 'logistic' };
+    return { q: model.item.weight.dataSync() as Float32Array, dim: model.config.dim, n, c, userBias: false, implicit: null, kind: bpr ? 'bpr' : 'logistic' };
   }
   if (model instanceof ImplicitMF && model.config.loss === 'bpr') {
     // s_ui = p_u·q_i + b_i: the user and global biases cancel in BPR's differences
     const bi = model.itemBias?.dataSync();
     if (bi) for (let i = 0; i < n; i++) c[i] = bi[i];
-    return { q: model.item.weight.dataSync() as Float32Array, dim: model.config.dim, n, c, userBias: false, kind: 'bpr' };
+    return { q: model.item.weight.dataSync() as Float32Array, dim: model.config.dim, n, c, userBias: false, implicit: null, kind: 'bpr' };
   }
   if (model.config.biases) {
     const mu = model.globalBias!.dataSync()[0];
@@ -80,6 +86,7 @@ function tables(model: FoldInModel): Tables {
   }
   return {
     q: model.item.weight.dataSync() as Float32Array, dim: model.config.dim, n, c, userBias: model.config.biases,
+    implicit: model instanceof SVDpp ? model.implicit.weight.dataSync() as Float32Array : null,
     kind: model instanceof ImplicitMF ? 'logistic' : 'ratings',
   };
 }
@@ -132,7 +139,7 @@ export class FoldIn implements RankingScorer {
     if (!(this.reg > 0)) throw new Error(`foldIn: reg must be > 0, got ${this.reg}`);
   }
 
-  /** θ = [p (dim); b_u (when the model has user biases)] for row r of `rows`. */
+  /** θ = [p (dim); b_u (when the model has user biases)] for row r of `rows` (SVD++: p = p_u + the row's implicit term). */
   userVector(rows: CSR, r: number): Float64Array {
     if (rows.cols !== this.numItems) throw new Error(`foldIn: rows have ${rows.cols} item columns, the model ${this.numItems}`);
     if (this.t.kind === 'ratings') return this.ridge(rows, r);
@@ -151,17 +158,26 @@ export class FoldIn implements RankingScorer {
     const b = new Float64Array(m);
     const x = new Float64Array(m);
     const n = rows.indptr[r + 1] - rows.indptr[r];
+    const { dim, q, implicit } = this.t;
+    const z = new Float64Array(dim);
+    if (implicit && n > 0) {
+      for (let p = rows.indptr[r]; p < rows.indptr[r + 1]; p++) for (let k = 0; k < dim; k++) z[k] += implicit[rows.indices[p] * dim + k];
+      for (let k = 0; k < dim; k++) z[k] /= Math.sqrt(n);
+    }
     for (let p = rows.indptr[r]; p < rows.indptr[r + 1]; p++) {
       const i = rows.indices[p];
       this.features(i, x);
-      const y = rows.values[p] - this.t.c[i];
+      let y = rows.values[p] - this.t.c[i];
+      for (let k = 0; k < dim; k++) y -= q[i * dim + k] * z[k];
       for (let u = 0; u < m; u++) {
         b[u] += x[u] * y;
         for (let v = 0; v < m; v++) a[u * m + v] += x[u] * x[v];
       }
     }
     for (let u = 0; u < m; u++) a[u * m + u] += this.reg * Math.max(n, 1);
-    return solveSPD(a, b, m);
+    const theta = solveSPD(a, b, m);
+    for (let k = 0; k < dim; k++) theta[k] += z[k];
+    return theta;
   }
 
   private logistic(rows: CSR, r: number): Float64Array {
