@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { compareResults, formatComparison } from './compare.js';
+import { combineRuns, compareResults, formatComparison } from './compare.js';
 import { formatHelp } from '../bin/help.js';
 import { didYouMean } from '../bin/suggest.js';
 import { BENCH } from './usage.js';
@@ -148,8 +148,10 @@ export async function benchMain(argv: string[], io: BenchIO = defaultIO): Promis
     return 0;
   }
   try {
-    const old = args.compare ? readResults(args.compare) : null;
-    if (old && args.against) return compareAndPrint(old, args.compare!, readResults(args.against), args.against, args, io);
+    // several comma-separated files: runs of one build, each measurement at its fastest run (compare.ts combineRuns)
+    const readRuns = (paths: string) => combineRuns(paths.split(',').filter((p) => p !== '').map(readResults));
+    const old = args.compare ? readRuns(args.compare) : null;
+    if (old && args.against) return compareAndPrint(old, args.compare!, readRuns(args.against), args.against, args, io);
     if (args.report) {
       const written = writeOutputs(readResults(args.report), resolve(args.out));
       io.stderr(`bench: wrote ${written.markdown}, ${written.dashboard} and ${written.charts.length} chart(s) from ${args.report}\n`);

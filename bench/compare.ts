@@ -4,6 +4,12 @@
  * that grew, or a speedup that shrank, by more than the threshold (10% by default).
  * Timings on a shared machine wobble by a few percent, so small changes are reported but
  * not flagged.
+ *
+ * On a noisy machine one run per build cannot show a 5% change (a case's median moves ±15%
+ * between runs of the same build on a shared 2-core VM). `combineRuns` merges several runs
+ * of one build into one: each time at the fastest of its run medians (interference only adds
+ * time), each speedup at the median of its runs — so `--compare a1,a2,a3 --against b1,b2,b3`
+ * compares three alternating runs of each build (README, "Regression check").
  */
 import { fmtMs, fmtRatio } from './format.js';
 import type { BenchResults } from './schema.js';
@@ -42,6 +48,32 @@ function measurements(r: BenchResults): Map<string, { kind: Change['kind']; valu
         if (q.ratio !== null) out.set(`${base} · speedup ${q.variant}`, { kind: 'speedup', value: q.ratio });
       }
     }
+  }
+  return out;
+}
+
+/** Several runs of one build as one: per measurement the fastest run median, the median speedup. */
+export function combineRuns(runs: readonly BenchResults[]): BenchResults {
+  if (runs.length === 0) throw new Error('combineRuns: no runs');
+  if (runs.length === 1) return runs[0];
+  const out = JSON.parse(JSON.stringify(runs[0])) as BenchResults;
+  const times = new Map<string, number[]>();
+  const ratios = new Map<string, number[]>();
+  const push = (m: Map<string, number[]>, k: string, v: number) => { if (!m.has(k)) m.set(k, []); m.get(k)!.push(v); };
+  for (const r of runs) {
+    for (const run of r.runs) for (const res of run.results) {
+      if (res.status !== 'ok') continue;
+      const base = `${run.benchmark}/${run.backend} · ${res.comparison} · ${res.case}`;
+      for (const sd of res.sides) push(times, `${base} · ${sd.label}`, sd.medianMs);
+      for (const q of res.ratios) if (q.ratio !== null) push(ratios, `${base} · ${q.variant}`, q.ratio);
+    }
+  }
+  const median = (xs: number[]) => { const v = [...xs].sort((a, b) => a - b); const h = v.length >> 1; return v.length % 2 ? v[h] : (v[h - 1] + v[h]) / 2; };
+  for (const run of out.runs) for (const res of run.results) {
+    if (res.status !== 'ok') continue;
+    const base = `${run.benchmark}/${run.backend} · ${res.comparison} · ${res.case}`;
+    for (const sd of res.sides) sd.medianMs = Math.min(...times.get(`${base} · ${sd.label}`)!);
+    for (const q of res.ratios) if (q.ratio !== null) q.ratio = median(ratios.get(`${base} · ${q.variant}`)!);
   }
   return out;
 }

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compareResults, formatComparison } from '../../bench/compare.js';
+import { combineRuns, compareResults, formatComparison } from '../../bench/compare.js';
 import { benchMain } from '../../bench/cli.js';
 import type { BenchResults } from '../../bench/schema.js';
 import { sampleResults } from './fixtures.js';
@@ -53,6 +53,33 @@ test('bench --compare old --against new flags the regression and exits 3 with --
   out = '';
   assert.is(await benchMain(['--compare', join(dir, 'bad.json'), '--against', join(dir, 'new.json')], io), 2);
   assert.match(out, /bad\.json is not a valid bench-results\.json/);
+});
+
+test('several runs of a build: each time at its fastest run, each speedup at the median run; --compare a,b --against c,d', async () => {
+  const base = await sampleResults();
+  const runs = [1.3, 1, 1.1].map((f, k) => {
+    const r = clone(base);
+    r.runs[0].results[0].sides[0].medianMs *= f;
+    r.runs[0].results[0].ratios[0].ratio = [3, 1, 2][k];
+    return r;
+  });
+  const merged = combineRuns(runs);
+  assert.is(merged.runs[0].results[0].sides[0].medianMs, base.runs[0].results[0].sides[0].medianMs);
+  assert.is(merged.runs[0].results[0].ratios[0].ratio, 2);
+  assert.is(runs[0].runs[0].results[0].sides[0].medianMs, base.runs[0].results[0].sides[0].medianMs * 1.3, 'inputs untouched');
+  // one slow run of the new build is not a regression; slow in every run is
+  const dir = mkdtempSync(join(tmpdir(), 'sg-bench-runs-'));
+  const write = (name: string, r: BenchResults) => { writeFileSync(join(dir, name), JSON.stringify(r)); return join(dir, name); };
+  const olds = [write('o1.json', base), write('o2.json', base)].join(',');
+  const noisy = clone(base);
+  noisy.runs[0].results[0].sides[0].medianMs *= 1.5;
+  const slower = clone(base);
+  slower.runs[0].results[0].sides[0].medianMs *= 1.2;
+  let out = '';
+  const io = { stdout: (t: string) => { out += t; }, stderr: (t: string) => { out += t; } };
+  assert.is(await benchMain(['--compare', olds, '--against', [write('n1.json', noisy), write('n2.json', base)].join(','), '--fail-on-regression'], io), 0);
+  assert.is(await benchMain(['--compare', olds, '--against', [write('n3.json', slower), write('n4.json', slower)].join(','), '--fail-on-regression'], io), 3);
+  assert.throws(() => combineRuns([]), /no runs/);
 });
 
 test.run();
