@@ -49,7 +49,7 @@ export { itemGram, cosineNeighbours as itemNeighbours, type NeighbourOptions } f
 export { FoldIn, foldIn, type FoldInModel, type FoldInOptions } from './fold-in.js';
 export { predictRatings, evaluateRatings, clipRating, ratingScaleOf, type RatingEvaluation, type RatingPredictOptions } from './rating-eval.js';
 export {
-  trainRatings, trainUserRows, trainImplicitMF, IMPLICIT_MF_DEFAULTS, IMPLICIT_MF_BPR_DEFAULTS, buildRatingModel, ratingBatches, rowBatchSize, validationUsers, TRAINING_DEFAULTS, RATING_MODELS, ROW_MODELS, VAE_EMA,
+  trainRatings, trainUserRows, trainImplicitMF, trainEmbeddingModel, IMPLICIT_MF_DEFAULTS, IMPLICIT_MF_BPR_DEFAULTS, buildRatingModel, ratingBatches, rowBatchSize, validationUsers, TRAINING_DEFAULTS, RATING_MODELS, ROW_MODELS, VAE_EMA,
   type RatingModelKind, type RowModelKind, type TrainingDefaults, type RecipeOptions, type RatingRecipeOptions,
-  type RatingRecipeResult, type RowRecipeOptions, type RowRecipeResult, type ImplicitRecipeOptions, type ImplicitRecipeResult, type PreparedModel,
+  type RatingRecipeResult, type RowRecipeOptions, type RowRecipeResult, type ImplicitRecipeOptions, type ImplicitRecipeResult, type EmbeddingRecipeResult, type PreparedModel,
 } from './recipes.js';

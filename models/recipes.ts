@@ -8,6 +8,7 @@
  *   const { model } = await sg.models.trainUserRows('vae', split);     // Mult-VAE on held-out users
  *   const { scorer } = await sg.models.trainImplicitMF(split.train, split.valid);   // ImplicitMF, held-out users by fold-in
  *   const { scorer } = await sg.models.trainImplicitMF(split.train, split.valid, { loss: 'bpr' });   // … with the BPR loss
+ *   const { scorer } = await sg.models.trainEmbeddingModel(split.train, split.valid);   // EmbeddingModel, the same loop
  *
  * Every gradient-trained recipe holds out validation data, stops when the validation metric
  * has not improved for `patience` epochs and ends with the best epoch's weights. The
@@ -34,6 +35,7 @@ import { firstGenre } from '../datasets/features.js';
 import type { Recommender } from './recommender.js';
 import type { UserRowModel } from './user-rows.js';
 import { ImplicitMF, IMPLICIT_LOSSES, type ImplicitLoss } from './implicit-mf.js';
+import { EmbeddingModel } from './embedding-model.js';
 import { checkLoss } from './inputs.js';
 import { FoldIn } from './fold-in.js';
 import { NegativeSamplingIterator, PairwiseSamplingIterator } from '../datasets/iterators/negative.js';
@@ -287,21 +289,50 @@ export interface ImplicitRecipeResult {
  * validated (and the epoch kept) by NDCG@100 on `valid`'s held-out users, folded in.
  */
 export async function trainImplicitMF(train: CSR, valid: RankingSplit, opts: ImplicitRecipeOptions = {}): Promise<ImplicitRecipeResult> {
+  return trainClickModel('trainImplicitMF', train, valid, opts, (s) => new ImplicitMF({
+    numUsers: train.rows, numItems: train.cols, dim: s.dim, loss: s.loss, sparseGrad: opts.sparseGrad ?? true, seed: opts.seed,
+  }));
+}
+
+export interface EmbeddingRecipeResult extends Omit<ImplicitRecipeResult, 'model'> {
+  model: EmbeddingModel;
+}
+
+/**
+ * An EmbeddingModel (dot scoring, an item bias: the music case's model) trained like
+ * ImplicitMF — the same loss, sampler, defaults, keep-best on folded-in validation users and
+ * early stopping. With dot scoring and an item bias it is ImplicitMF without the user and
+ * global biases (which do not change a user's ranking), so ImplicitMF's defaults apply;
+ * the music example's SGD lr 1000 and 5 epochs are a speed demonstration, not a training
+ * recipe (README, "Defaults on real data").
+ */
+export async function trainEmbeddingModel(train: CSR, valid: RankingSplit, opts: ImplicitRecipeOptions = {}): Promise<EmbeddingRecipeResult> {
+  return trainClickModel('trainEmbeddingModel', train, valid, opts, (s) => new EmbeddingModel({
+    numUsers: train.rows, numItems: train.cols, dim: s.dim, loss: s.loss, scoring: 'dot', itemBias: true, initStd: 0.05,
+    sparseGrad: opts.sparseGrad ?? true, seed: opts.seed,
+  }));
+}
+
+type ClickModel = ImplicitMF | EmbeddingModel;
+
+/** The shared loop of the click recipes: negative (or pairwise) sampling, fold-in validation, keep-best. */
+async function trainClickModel<M extends ClickModel>(name: string, train: CSR, valid: RankingSplit, opts: ImplicitRecipeOptions,
+  build: (settings: ImplicitRecipeResult['settings']) => M): Promise<Omit<ImplicitRecipeResult, 'model'> & { model: M }> {
   const loss = opts.loss ?? 'logistic';
-  checkLoss('trainImplicitMF', loss, IMPLICIT_LOSSES);
+  checkLoss(name, loss, IMPLICIT_LOSSES);
   const d = loss === 'bpr' ? IMPLICIT_MF_BPR_DEFAULTS : IMPLICIT_MF_DEFAULTS;
   const settings = {
     loss, dim: opts.dim ?? d.dim, lr: opts.lr ?? d.lr, batchSize: opts.batchSize ?? d.batchSize, epochs: opts.epochs ?? d.epochs,
     patience: opts.patience ?? d.patience, sampleRatio: opts.sampleRatio ?? d.sampleRatio, ema: opts.ema ?? 0,
   };
   // weight averaging is off by default here: measured only for Mult-VAE (README, "Defaults on real data")
-  if (!(settings.ema >= 0 && settings.ema < 1)) throw new Error(`trainImplicitMF: ema must be in [0, 1) (0 = no weight averaging), got ${opts.ema}`);
+  if (!(settings.ema >= 0 && settings.ema < 1)) throw new Error(`${name}: ema must be in [0, 1) (0 = no weight averaging), got ${opts.ema}`);
   const users = new Int32Array(train.nnz);
   for (let r = 0; r < train.rows; r++) users.fill(r, train.indptr[r], train.indptr[r + 1]);
   const clicks = { numUsers: train.rows, numItems: train.cols, users, items: train.indices, ratings: new Float32Array(train.nnz).fill(1) };
-  const fresh = new ImplicitMF({ numUsers: train.rows, numItems: train.cols, dim: settings.dim, loss, sparseGrad: opts.sparseGrad ?? true, seed: opts.seed });
+  const fresh = build(settings);
   const prepared = opts.prepare?.(fresh);
-  const model = (prepared?.model ?? fresh) as ImplicitMF;
+  const model = (prepared?.model ?? fresh) as M;
   const sampling = { batchSize: settings.batchSize, seed: opts.seed ?? 0 };
   const batches = loss === 'bpr'
     ? new PairwiseSamplingIterator(clicks, { negatives: settings.sampleRatio, ...sampling })

@@ -44,6 +44,7 @@ const RANKING_CASES = [
   { model: 'dae', label: 'Mult-DAE (defaults)' },
   { model: 'imf', label: 'ImplicitMF (defaults, fold-in)' },
   { model: 'imf-bpr', label: 'ImplicitMF (BPR)' },
+  { model: 'emb', label: 'EmbeddingModel (dot + item bias, ImplicitMF\'s defaults)' },
   { model: 'ease', label: 'EASE (λ 300)' },
   { model: 'itemknn', label: 'item-kNN (cosine, 20 neighbours)' },
   { model: 'popularity', label: 'popularity' },
@@ -54,7 +55,7 @@ const KS = [20, 50, 100];
 
 function cases(size: SizeMode): BenchCase[] {
   const rating = size === 'tiny' ? RATING_CASES.slice(0, 1) : RATING_CASES;
-  const ranking = size === 'tiny' ? RANKING_CASES.filter((c) => !['vae', 'dae', 'imf', 'imf-bpr'].includes(c.model)) : RANKING_CASES;
+  const ranking = size === 'tiny' ? RANKING_CASES.filter((c) => !['vae', 'dae', 'imf', 'imf-bpr', 'emb'].includes(c.model)) : RANKING_CASES;
   const one = { warmup: 0, minRounds: 1, maxRounds: 1, budgetMs: 0 };
   return [
     ...rating.map((c) => ({ id: `explicit/${c.model}`, label: c.label, params: { protocol: 'explicit', model: c.model, folds: size === 'full' ? 5 : 1 }, repeats: one })),
@@ -142,10 +143,12 @@ async function rankingSide(c: BenchCase, ctx: BenchContext): Promise<RunInstance
       break;
     }
     case 'imf':
-    case 'imf-bpr': {
+    case 'imf-bpr':
+    case 'emb': {
       // an id model: trained on the train users, the held-out users scored by fold-in
       const loss = kind === 'imf-bpr' ? 'bpr' : 'logistic';
-      const r = await sg.models.trainImplicitMF(s.train, valid, { loss, seed: 0, verbose: false, progress: false, k: KS });
+      const opts = { loss, seed: 0, verbose: false, progress: false, k: KS } as const;
+      const r = kind === 'emb' ? await sg.models.trainEmbeddingModel(s.train, valid, opts) : await sg.models.trainImplicitMF(s.train, valid, opts);
       model = r.model;
       fold = r.scorer;
       extra['valid-ndcg@100'] = r.bestNdcg;

@@ -115,6 +115,25 @@ test('recipes: trainImplicitMF keeps the epoch with the best folded-in validatio
   assert.is(r.settings.ema, 0, 'no weight averaging by default');
 });
 
+test('recipes: trainEmbeddingModel trains the music case\'s model like ImplicitMF: kept epoch restored, folded-in test users far above popularity', async () => {
+  const data = planted({ users: 400, items: 120, seed: 7 });
+  const split = sg.datasets.heldOutUsers(data, { heldOutUsers: 50, seed: 3 });
+  sg.setSeed(3);
+  const r = await sg.models.trainEmbeddingModel(split.train, split.valid, { epochs: 12, patience: 0, ...quiet });
+  assert.ok(r.model instanceof sg.models.EmbeddingModel);
+  assert.is(r.model.config.scoring, 'dot');
+  assert.ok(r.model.config.itemBias);
+  assert.is(r.settings.dim, sg.models.IMPLICIT_MF_DEFAULTS.dim);
+  const val = r.history.epochs.map((e) => e.values['val-ndcg@100']);
+  assert.is(r.bestEpoch, val.indexOf(Math.max(...val)));
+  const again = sg.train.evaluateRanking(r.scorer, split.valid, { k: [100] }).metrics['ndcg@100'];
+  assert.ok(Math.abs(again - r.bestNdcg) < 1e-6, `validation NDCG@100 now ${again}, kept ${r.bestNdcg}`);
+  const ev = (m: sg.train.RankingScorer) => sg.train.evaluateRanking(m, split.test, { k: [20] }).metrics['recall@20'];
+  assert.ok(ev(r.scorer) > ev(sg.train.PopularityScorer.fromMatrix(split.train)) + 0.05, 'fold-in above popularity');
+  const bad = await sg.models.trainEmbeddingModel(split.train, split.valid, { loss: 'hinge' as never, ...quiet }).then(() => '', (e: Error) => e.message);
+  assert.match(bad, /trainEmbeddingModel: unknown loss 'hinge'/);
+});
+
 test('recipes: trainImplicitMF passes ema to the loop (the same training, other weights validated) and refuses a decay outside [0, 1)', async () => {
   const data = planted({ users: 200, items: 60, seed: 5 });
   const split = sg.datasets.heldOutUsers(data, { heldOutUsers: 30, seed: 5 });
