@@ -10,7 +10,7 @@ export * as synthetic from './synthetic/index.js';
 export type { InteractionData, RatingsDataset, RatingScale, LoadReport, BadLine } from './types.js';
 export { IdMap, denseIds } from './idmap.js';
 export { describe, formatStats, formatBytes, storage, type DatasetStats, type StorageStats, type Spread } from './describe.js';
-export { buildCSR, userItemMatrix, itemCounts, userCounts, groupByUser, type Duplicates } from './matrix.js';
+export { buildCSR, userItemMatrix, clicksOfRows, itemCounts, userCounts, groupByUser, type Duplicates } from './matrix.js';
 export { AliasTable } from './alias.js';
 export { firstGenre, bagOfWords, tokenize, type BagOfWordsOptions } from './features.js';
 

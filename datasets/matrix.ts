@@ -82,6 +82,17 @@ export function userItemMatrix(data: InteractionData, opts: { values?: 'rating' 
   return buildCSR(data.users, data.items, binary ? null : data.ratings, [data.numUsers, data.numItems], binary ? 'max' : 'last');
 }
 
+/**
+ * The clicks of a user-item matrix as an interaction list: each stored entry (r, c) of
+ * `rows` becomes user r, item c, rating 1 (userItemMatrix's inverse for binary data) — what
+ * the negative and pairwise samplers train on when the data arrives as rows.
+ */
+export function clicksOfRows(rows: CSR): InteractionData {
+  const users = new Int32Array(rows.nnz);
+  for (let r = 0; r < rows.rows; r++) users.fill(r, rows.indptr[r], rows.indptr[r + 1]);
+  return { numUsers: rows.rows, numItems: rows.cols, users, items: rows.indices, ratings: new Float32Array(rows.nnz).fill(1) };
+}
+
 /** Ratings per item (popularity). */
 export function itemCounts(data: InteractionData): Int32Array {
   const out = new Int32Array(data.numItems);

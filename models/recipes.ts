@@ -19,6 +19,7 @@
 import type { CSR } from '../core/csr.js';
 import type { RatingsDataset } from '../datasets/types.js';
 import { holdout } from '../datasets/splits.js';
+import { clicksOfRows } from '../datasets/matrix.js';
 import { BatchIterator } from '../datasets/iterators/batch.js';
 import type { Callback } from './train/callbacks.js';
 import { fit, type FitHistory } from './train/fit.js';
@@ -327,9 +328,7 @@ async function trainClickModel<M extends ClickModel>(name: string, train: CSR, v
   };
   // weight averaging is off by default here: measured only for Mult-VAE (README, "Defaults on real data")
   if (!(settings.ema >= 0 && settings.ema < 1)) throw new Error(`${name}: ema must be in [0, 1) (0 = no weight averaging), got ${opts.ema}`);
-  const users = new Int32Array(train.nnz);
-  for (let r = 0; r < train.rows; r++) users.fill(r, train.indptr[r], train.indptr[r + 1]);
-  const clicks = { numUsers: train.rows, numItems: train.cols, users, items: train.indices, ratings: new Float32Array(train.nnz).fill(1) };
+  const clicks = clicksOfRows(train);
   const fresh = build(settings);
   const prepared = opts.prepare?.(fresh);
   const model = (prepared?.model ?? fresh) as M;

@@ -6,7 +6,7 @@ import { fromCOO } from '../../core/csr.js';
 import { randomStream } from '../../core/random.js';
 import {
   AliasTable, IdMap, bagOfWords, buildCSR, denseIds, describe, firstGenre, formatStats, loadMovieLens, storage,
-  synthetic, tokenize, userItemMatrix, writeMovieLens, writeRatingsCsv,
+  synthetic, tokenize, userItemMatrix, clicksOfRows, writeMovieLens, writeRatingsCsv,
 } from '../../datasets/index.js';
 import { cleanup, tempDir } from './fixtures.js';
 
@@ -125,6 +125,18 @@ test('writeMovieLens → loadMovieLens round trip of the synthetic set (ids, rat
   const plain = join(dir, 'plain.csv');
   await writeRatingsCsv(ds, plain, { header: false, rawIds: false });
   assert.match(readFileSync(plain, 'utf8').split('\n')[0], /^0,\d+,\d\.\d,\d+$/);
+});
+
+test('clicksOfRows lists a matrix\'s entries as (row, column, 1) clicks: userItemMatrix of them gives the binary matrix back', () => {
+  const rows = fromCOO(Int32Array.from([0, 0, 2]), Int32Array.from([3, 1, 0]), Float32Array.from([5, 4, 2]), [3, 4]);
+  const c = clicksOfRows(rows);
+  assert.equal([c.numUsers, c.numItems], [3, 4]);
+  assert.equal(Array.from(c.users), [0, 0, 2]);
+  assert.equal(Array.from(c.items), [1, 3, 0]);
+  assert.equal(Array.from(c.ratings), [1, 1, 1]);
+  const back = userItemMatrix(c, { values: 'binary' });
+  assert.equal(Array.from(back.indptr), Array.from(rows.indptr));
+  assert.equal(Array.from(back.indices), Array.from(rows.indices));
 });
 
 test.after(cleanup);

@@ -160,9 +160,7 @@ test('fold-in of a BPR model: a training user\'s ranking comes back; held-out us
   const d = planted({ users: 500, items: 200, seed: 3 });
   const s = sg.datasets.heldOutUsers(d, { heldOutUsers: 60, seed: 2, allItems: true });
   const tr = s.train;
-  const users = new Int32Array(tr.nnz);
-  for (let r = 0; r < tr.rows; r++) users.fill(r, tr.indptr[r], tr.indptr[r + 1]);
-  const clicks = { numUsers: tr.rows, numItems: tr.cols, users, items: tr.indices, ratings: new Float32Array(tr.nnz).fill(1) };
+  const clicks = sg.datasets.clicksOfRows(tr);
   sg.setSeed(5);
   const model = new sg.models.ImplicitMF({ numUsers: tr.rows, numItems: tr.cols, dim: 16, loss: 'bpr' });
   await sg.train.fit(model, new PairwiseSamplingIterator(clicks, { negatives: 3, batchSize: 512, seed: 1 }), { epochs: 15, optimizer: { name: 'adam', lr: 0.01 }, metrics: [], ...quiet });
