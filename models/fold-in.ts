@@ -119,6 +119,24 @@ function solveSPD(a: Float64Array, b: Float64Array, m: number): Float64Array {
 }
 
 /**
+ * One Newton step of a fold-in objective plus λ‖θ‖²: adds the ridge's gradient and curvature
+ * to g and h (h holds only its lower triangle; mirrored here), θ −= h⁻¹g. Returns the step's
+ * squared length and the new θ's.
+ */
+function newtonStep(theta: Float64Array, g: Float64Array, h: Float64Array, reg: number, m: number): { size: number; norm: number } {
+  for (let u = 0; u < m; u++) {
+    g[u] += 2 * reg * theta[u];
+    h[u * m + u] += 2 * reg;
+    for (let v = 0; v < u; v++) h[v * m + u] = h[u * m + v];
+  }
+  const step = solveSPD(h, g, m);
+  let size = 0;
+  let norm = 0;
+  for (let u = 0; u < m; u++) { theta[u] -= step[u]; size += step[u] * step[u]; norm += theta[u] * theta[u]; }
+  return { size, norm };
+}
+
+/**
  * Folds in users from their rows and scores them: a RankingScorer for evaluateRanking on
  * held-out users (`scoreBatch(users, input)` folds in `input`'s rows), and `recommendFor`.
  */
@@ -207,15 +225,7 @@ export class FoldIn implements RankingScorer {
           for (let v = 0; v <= u; v++) h[u * m + v] += hu * x[v];
         }
       }
-      for (let u = 0; u < m; u++) {
-        g[u] += 2 * this.reg * theta[u];
-        h[u * m + u] += 2 * this.reg;
-        for (let v = 0; v < u; v++) h[v * m + u] = h[u * m + v];
-      }
-      const step = solveSPD(h, g, m);
-      let size = 0;
-      for (let u = 0; u < m; u++) { theta[u] -= step[u]; size += step[u] * step[u]; }
-      if (size < 1e-16) break;
+      if (newtonStep(theta, g, h, this.reg, m).size < 1e-16) break;
     }
     return theta;
   }
@@ -276,15 +286,7 @@ export class FoldIn implements RankingScorer {
           for (let v = 0; v <= u; v++) h[u * d + v] += hu * q[j * d + v];
         }
       }
-      for (let u = 0; u < d; u++) {
-        g[u] += 2 * this.reg * theta[u];
-        h[u * d + u] += 2 * this.reg;
-        for (let v = 0; v < u; v++) h[v * d + u] = h[u * d + v];
-      }
-      const step = solveSPD(h, g, d);
-      let size = 0;
-      let norm = 0;
-      for (let u = 0; u < d; u++) { theta[u] -= step[u]; size += step[u] * step[u]; norm += theta[u] * theta[u]; }
+      const { size, norm } = newtonStep(theta, g, h, this.reg, d);
       // each iteration costs |row|·|not in row|·d: stop once θ moves by under 1e-6 of its length (the ranking no longer changes)
       if (size < 1e-12 * (1 + norm)) break;
     }
